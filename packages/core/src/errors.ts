@@ -1,0 +1,45 @@
+/**
+ * Typed errors. Every message names the op, the argument and what was wrong, so a user can find the
+ * offending call without a debugger (as tfjs-core's tape does for shape mismatches).
+ */
+
+/** Base class of every error tapegrad throws on purpose. `op` and `arg` say where it came from. */
+export class TapegradError extends Error {
+  readonly op: string;
+  readonly arg: string | undefined;
+  constructor(op: string, message: string, arg?: string) {
+    super(`${op}: ${arg !== undefined ? `argument '${arg}': ` : ''}${message}`);
+    this.name = 'TapegradError';
+    this.op = op;
+    this.arg = arg;
+  }
+}
+
+/** Shapes that do not fit: no broadcast, a matmul inner-dimension mismatch, an axis out of range, ragged data. */
+export class ShapeError extends TapegradError {
+  constructor(op: string, message: string, arg?: string) {
+    super(op, message, arg);
+    this.name = 'ShapeError';
+  }
+}
+
+/** An unknown dtype, or data that cannot be held in the requested one. */
+export class DTypeError extends TapegradError {
+  constructor(op: string, message: string, arg?: string) {
+    super(op, message, arg);
+    this.name = 'DTypeError';
+  }
+}
+
+/** Raised by `gradcheck(..., { throw: true })` when analytical and numerical Jacobians disagree. */
+export class GradcheckError extends TapegradError {
+  readonly report: unknown;
+  constructor(message: string, report: unknown) {
+    super('gradcheck', message);
+    this.name = 'GradcheckError';
+    this.report = report;
+  }
+}
+
+/** Formats a shape the way NumPy prints it: `[2, 3]`. */
+export const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;

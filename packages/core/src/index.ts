@@ -1,0 +1,24 @@
+/**
+ * @tapegrad/core — tensors whose ops are recorded on a tape, reverse-mode autodiff, JAX-style
+ * function transforms and a numerical gradient checker.
+ */
+export { Tensor, type NestedArray } from './tensor.js';
+export type { DType, FloatArray } from './dtype.js';
+export { TapegradError, ShapeError, DTypeError, GradcheckError } from './errors.js';
+export {
+  tensor, scalar, zeros, ones, full, eye, arange, linspace, zerosLike, onesLike,
+  type TensorOptions, type TensorData,
+} from './creation.js';
+export { Generator, manualSeed, rand, randn, type RandomOptions } from './random.js';
+export {
+  add, sub, mul, div, neg, pow, exp, log, sqrt, abs, sign, tanh, sigmoid, relu, square, reciprocal,
+  maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, astype, stopGradient,
+  matmul, transpose, mT, reshape, squeeze, unsqueeze, broadcastTo, sumToShape, concat, stack, slice, gather,
+  sum, mean, max, min, argmax, softmax, logSoftmax, logsumexp,
+  type Operand, type Axis, type IndexLike,
+} from './functions.js';
+export { noGrad, isGradEnabled, tapeOf, type TapeEntry } from './tape.js';
+export { OPS, type OpName, type OpAttrs, type OpDef } from './ops/table.js';
+export { kernels, setKernels, jsKernels, type Kernels } from './kernels/index.js';
+export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, zeroGrad } from './transforms.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';

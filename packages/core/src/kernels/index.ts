@@ -1,0 +1,26 @@
+import type { Kernels } from './types.js';
+import { jsKernels } from './js.js';
+
+export type { Kernels, UnaryKernelOp, BinaryKernelOp, ReduceKernelOp } from './types.js';
+export { jsKernels } from './js.js';
+
+/**
+ * The kernels in use. Ops call through this object at run time, so replacing an entry (for example
+ * `gemm` with a WebAssembly one) changes every op and every gradient rule that uses it.
+ */
+export const kernels: Kernels = { ...jsKernels };
+
+/**
+ * Replaces some or all kernels; returns a function that restores the previous ones.
+ *
+ * @example
+ * const restore = setKernels({ gemm: myGemm });
+ * try { ... } finally { restore(); }
+ */
+export function setKernels(replacement: Partial<Kernels>): () => void {
+  const previous = { ...kernels };
+  Object.assign(kernels, replacement);
+  return () => {
+    Object.assign(kernels, previous);
+  };
+}

@@ -1,0 +1,75 @@
+import type { FloatArray } from '../dtype.js';
+
+/**
+ * The numeric layer. Every loop over typed arrays lives behind this interface, apart from the op table,
+ * so a faster implementation (WebAssembly SIMD, threads) can replace any entry without touching a
+ * gradient rule. All arrays are dense and row-major; `out` is preallocated by the caller with the
+ * output's dtype and is fully overwritten. Kernels allocate nothing per element.
+ */
+
+export type UnaryKernelOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign' | 'square' | 'reciprocal';
+
+export type BinaryKernelOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceKernelOp = 'sum' | 'max' | 'min';
+
+export interface Kernels {
+  /** out[i] = f(x[i]). `out` may be `x` itself. */
+  unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void;
+  /** out = a ∘ b with NumPy broadcasting of `aShape` and `bShape` to `outShape`; comparisons write 1 or 0. */
+  binary(
+    op: BinaryKernelOp,
+    a: FloatArray, aShape: readonly number[],
+    b: FloatArray, bShape: readonly number[],
+    out: FloatArray, outShape: readonly number[],
+  ): void;
+  /** out = cond ≠ 0 ? a : b, all three broadcast to `outShape`. */
+  where(
+    cond: FloatArray, condShape: readonly number[],
+    a: FloatArray, aShape: readonly number[],
+    b: FloatArray, bShape: readonly number[],
+    out: FloatArray, outShape: readonly number[],
+  ): void;
+  /** out[i] = min(max(x[i], lo), hi); NaN stays NaN. */
+  clamp(x: FloatArray, lo: number, hi: number, out: FloatArray): void;
+  /**
+   * One GEMM: C[m×n] = op(A)·op(B) where op(A) is m×k and op(B) is k×n; `transA` means A is stored
+   * k×m (so op(A) = Aᵀ), likewise `transB` (B stored n×k). Offsets are in elements. C is overwritten.
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
+  ): void;
+  /** Reduces over the sorted `axes`; `out` has the size of `shape` with those axes removed. */
+  reduce(op: ReduceKernelOp, x: FloatArray, shape: readonly number[], axes: readonly number[], out: FloatArray): void;
+  /** out = x broadcast to `outShape` (NumPy rules). */
+  broadcast(x: FloatArray, shape: readonly number[], out: FloatArray, outShape: readonly number[]): void;
+  /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
+  transpose(x: FloatArray, shape: readonly number[], perm: readonly number[], out: FloatArray): void;
+  /** out = x[begin[d] : begin[d] + outShape[d]·step[d] : step[d]] on every axis d (step ≥ 1). */
+  slice(
+    x: FloatArray, shape: readonly number[], begin: readonly number[], step: readonly number[],
+    out: FloatArray, outShape: readonly number[],
+  ): void;
+  /** The adjoint of `slice`: out is zero-filled (shape `outShape`), then dy is written at the sliced places. */
+  unslice(
+    dy: FloatArray, dyShape: readonly number[], begin: readonly number[], step: readonly number[],
+    out: FloatArray, outShape: readonly number[],
+  ): void;
+  /** Concatenates `parts` (each with its shape) along `axis` into out (shape `outShape`). */
+  concat(parts: readonly { data: FloatArray; shape: readonly number[] }[], axis: number, out: FloatArray, outShape: readonly number[]): void;
+  /**
+   * take_along_axis (PyTorch `gather`): out has the shape of `index` (same rank as x, and
+   * index.shape[d] ≤ shape[d] for d ≠ axis); out[..., i, ...] = x[..., index[..., i, ...], ...] on `axis`.
+   * Indices are already checked to be in range and non-negative.
+   */
+  gather(x: FloatArray, shape: readonly number[], index: Int32Array, indexShape: readonly number[], axis: number, out: FloatArray): void;
+  /** The adjoint of `gather`: out (shape `outShape`) is zero-filled, then out[..index..] += src. */
+  scatterAdd(
+    src: FloatArray, index: Int32Array, indexShape: readonly number[], axis: number,
+    out: FloatArray, outShape: readonly number[],
+  ): void;
+}

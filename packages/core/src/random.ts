@@ -1,0 +1,120 @@
+import { alloc, checkDType } from './dtype.js';
+import { TapegradError } from './errors.js';
+import { checkShape, sizeOf } from './shape.js';
+import { Tensor } from './tensor.js';
+import type { TensorOptions } from './creation.js';
+
+/**
+ * A seedable pseudo-random generator (xoshiro128**, seeded through splitmix32), so every random
+ * tensor, initializer and shuffle is reproducible from one number.
+ *
+ * @example
+ * const g = new Generator(42);
+ * const a = randn([2, 3], { generator: g });
+ * new Generator(42).normal() === randn([1], { generator: new Generator(42) }).item(); // same stream
+ */
+export class Generator {
+  #s = new Uint32Array(4);
+  #spare: number | null = null;
+
+  constructor(seed = 0) {
+    if (!Number.isFinite(seed)) throw new TapegradError('Generator', `seed must be a finite number, got ${seed}`, 'seed');
+    let x = (Math.trunc(seed) >>> 0) ^ Math.trunc(seed / 2 ** 32);
+    for (let i = 0; i < 4; i++) {
+      // splitmix32 spreads the seed over the state so nearby seeds give unrelated streams
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.#s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  /** The next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.#s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** A uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5, lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A standard normal draw (Box–Muller; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (this.#spare !== null) {
+      const v = this.#spare;
+      this.#spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.#spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A uniform integer in [0, n). */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n <= 0) throw new TapegradError('Generator.int', `n must be a positive integer, got ${n}`, 'n');
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+let defaultGenerator = new Generator(0);
+
+/** Reseeds the generator that `rand` and `randn` use when no `generator` is given. */
+export function manualSeed(seed: number): void {
+  defaultGenerator = new Generator(seed);
+}
+
+export interface RandomOptions extends TensorOptions {
+  /** The stream to draw from; defaults to the global one (see `manualSeed`). */
+  generator?: Generator;
+}
+
+function fill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number): Tensor {
+  const s = checkShape(op, shape);
+  const out = alloc(checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
+  const g = opts.generator ?? defaultGenerator;
+  for (let i = 0; i < out.length; i++) out[i] = draw(g);
+  return new Tensor(out, s, opts.requiresGrad ?? false);
+}
+
+/** Uniform samples in [low, high) (default [0, 1)). */
+export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const lo = opts.low ?? 0, hi = opts.high ?? 1;
+  return fill('rand', shape, opts, (g) => lo + (hi - lo) * g.uniform());
+}
+
+/** Normal samples with mean `mean` (0) and standard deviation `std` (1). */
+export function randn(shape: readonly number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const mu = opts.mean ?? 0, sd = opts.std ?? 1;
+  return fill('randn', shape, opts, (g) => mu + sd * g.normal());
+}

@@ -1,0 +1,198 @@
+import { List } from 'immutable';
+import type { DType } from './dtype.js';
+import { fmtShape, ShapeError, TapegradError } from './errors.js';
+import { OPS, type OpAttrs, type OpName } from './ops/table.js';
+import { sameShape } from './shape.js';
+import { Tensor } from './tensor.js';
+import { ones } from './creation.js';
+import { add, astype, sumToShape } from './functions.js';
+
+/**
+ * The tape. There is no global list: each recorded op is a node hanging off the tensor it produced,
+ * pointing at its inputs, so the tape of a loss is exactly the nodes reachable from it, and a step's
+ * graph is garbage-collected with its tensors (nothing to dispose, nothing that grows across steps).
+ * Node ids increase in recording order, so sorting by id gives a topological order.
+ */
+export interface Node<K extends OpName = OpName> {
+  readonly id: number;
+  readonly op: K;
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly attrs: OpAttrs[K];
+}
+
+/** One entry of `tapeOf(loss)`: what was computed, from what. */
+export interface TapeEntry {
+  readonly id: number;
+  readonly op: OpName;
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly attrs: unknown;
+}
+
+let nextId = 0;
+let gradDisabled = 0;
+
+/** True unless inside `noGrad`. */
+export const isGradEnabled = (): boolean => gradDisabled === 0;
+
+/**
+ * Runs `fn` without recording: tensors it creates have no tape and `requiresGrad` false.
+ *
+ * @example
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const y = noGrad(() => w.mul(2)); // y.requiresGrad === false
+ */
+export function noGrad<T>(fn: () => T): T {
+  gradDisabled++;
+  try {
+    return fn();
+  } finally {
+    gradDisabled--;
+  }
+}
+
+/** Runs `fn` with recording on, even inside `noGrad` (function transforms use this). */
+export function withGrad<T>(fn: () => T): T {
+  const saved = gradDisabled;
+  gradDisabled = 0;
+  try {
+    return fn();
+  } finally {
+    gradDisabled = saved;
+  }
+}
+
+/** Runs op `op` forward and, when grad is on and an input is tracked, records it on the output. */
+export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
+  const { data, shape } = OPS[op].forward(inputs, attrs);
+  let record = false;
+  if (gradDisabled === 0) for (const t of inputs) if (t.requiresGrad) { record = true; break; }
+  const out = new Tensor(data, shape, record);
+  if (record) out.node = { id: nextId++, op, inputs, output: out, attrs } as Node;
+  return out;
+}
+
+/** Nodes reachable from `roots`, in recording order. Iterative, so a 100,000-op chain is fine. */
+function reachable(roots: readonly Tensor[]): Node[] {
+  const seen = new Set<Node>();
+  const out: Node[] = [];
+  const stack: Tensor[] = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!.node;
+    if (node === null || seen.has(node)) continue;
+    seen.add(node);
+    out.push(node);
+    for (const t of node.inputs) if (t.node !== null) stack.push(t);
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The recorded tape of `loss`: every op it depends on, oldest first, as an immutable List.
+ *
+ * @example
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * tapeOf(x.mul(x).sum()).map((e) => e.op).toArray(); // ['mul', 'sum']
+ */
+export function tapeOf(loss: Tensor): List<TapeEntry> {
+  return List(
+    reachable([loss]).map((n): TapeEntry => Object.freeze({ id: n.id, op: n.op, inputs: n.inputs, output: n.output, attrs: n.attrs })),
+  );
+}
+
+/**
+ * Reverse-mode sweep: the gradient of Σ ⟨seed_i, root_i⟩ with respect to each target. Walks the nodes
+ * that lie on a path from a target to a root, newest first, applying each op's VJP, accumulating where a
+ * tensor fans out, dropping each gradient as soon as its node has used it, and undoing broadcasting
+ * (and dtype promotion) in this one place. With `createGraph` the VJPs are themselves recorded, so the
+ * result can be differentiated again. Targets that no root depends on are absent from the result.
+ */
+export function gradients(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  targets: ReadonlySet<Tensor> | 'leaves',
+  createGraph: boolean,
+): Map<Tensor, Tensor> {
+  const isTarget = targets === 'leaves' ? (t: Tensor) => t.node === null && t.requiresGrad : (t: Tensor) => targets.has(t);
+  const nodes = reachable(roots);
+  // A tensor is relevant when a target flows into it; only relevant nodes are visited.
+  const relevant = new Set<Tensor>();
+  for (const n of nodes) for (const t of n.inputs) if (isTarget(t) && t.node === null) relevant.add(t);
+  if (targets !== 'leaves') for (const t of targets) relevant.add(t);
+  for (const n of nodes) if (n.inputs.some((t) => relevant.has(t))) relevant.add(n.output);
+  for (const r of roots) if (isTarget(r)) relevant.add(r);
+
+  const grads = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    grads.set(t, prev === undefined ? g : add(prev, g));
+  };
+  const sweep = () => {
+    roots.forEach((r, i) => {
+      if (relevant.has(r)) accumulate(r, seeds[i]);
+    });
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      const out = node.output;
+      const dy = grads.get(out);
+      if (dy === undefined) continue;
+      if (!isTarget(out)) grads.delete(out);
+      const needs = node.inputs.map((t) => relevant.has(t));
+      if (!needs.some(Boolean)) continue;
+      const ins = (OPS[node.op].vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
+      node.inputs.forEach((t, j) => {
+        const g = ins[j];
+        if (!needs[j] || g === null || g === undefined) return;
+        accumulate(t, fitTo(g, t, node.op));
+      });
+    }
+  };
+  if (createGraph) withGrad(sweep);
+  else noGrad(sweep);
+  for (const t of [...grads.keys()]) if (!isTarget(t)) grads.delete(t);
+  return grads;
+}
+
+/** Sum-to-shape and cast: the one place where broadcasting and dtype promotion are undone. */
+function fitTo(g: Tensor, t: Tensor, op: OpName): Tensor {
+  let r = g;
+  if (!sameShape(r.shape, t.shape)) {
+    if (r.ndim < t.ndim) throw new ShapeError(op, `internal: gradient of shape ${fmtShape(r.shape)} for input ${fmtShape(t.shape)}`);
+    r = sumToShape(r, t.shape);
+  }
+  if (r.dtype !== t.dtype) r = astype(r, t.dtype);
+  return r;
+}
+
+/** `loss.backward(seed)`: accumulates into `.grad` of every tracked leaf; all-or-nothing on error. */
+export function backward(loss: Tensor, seed: Tensor | undefined, createGraph: boolean): void {
+  if (!loss.requiresGrad) {
+    throw new TapegradError('backward', 'this tensor does not require grad and has no recorded ops: nothing to differentiate');
+  }
+  let s: Tensor;
+  if (seed === undefined) {
+    if (loss.size !== 1) {
+      throw new TapegradError(
+        'backward',
+        `output has shape ${fmtShape(loss.shape)}, not a scalar: pass a seed (the cotangent) of that shape`,
+        'seed',
+      );
+    }
+    s = ones(loss.shape, { dtype: loss.dtype });
+  } else {
+    if (!sameShape(seed.shape, loss.shape)) {
+      throw new ShapeError('backward', `seed has shape ${fmtShape(seed.shape)} but the output has shape ${fmtShape(loss.shape)}`, 'seed');
+    }
+    s = seed.dtype === loss.dtype ? seed : astype(seed, loss.dtype);
+  }
+  const grads = gradients([loss], [s], 'leaves', createGraph);
+  // Every gradient is computed before any .grad is touched, so an error above leaves none half-updated.
+  const update = () => {
+    for (const [leaf, g] of grads) leaf.grad = leaf.grad === null ? (createGraph ? g : g.detach()) : add(leaf.grad, g);
+  };
+  if (createGraph) update();
+  else noGrad(update);
+}
+
+export type { DType };

@@ -1,0 +1,163 @@
+import type { DType, FloatArray } from './dtype.js';
+import { dtypeOf } from './dtype.js';
+import { TapegradError } from './errors.js';
+import { tensor } from './creation.js';
+import * as F from './functions.js';
+import type { Node } from './tape.js';
+import { backward } from './tape.js';
+import { sizeOf } from './shape.js';
+
+type Operand = Tensor | number;
+type Axis = number | readonly number[];
+
+/** Nested arrays of numbers, as `toArray()` returns them. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * An n-dimensional array of float32 or float64 numbers, dense and row-major, whose ops are recorded
+ * on a tape when any input requires grad. Tensors are values: ops return new tensors and never change
+ * their inputs, and `data` must not be mutated.
+ */
+export class Tensor {
+  readonly data: FloatArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The gradient accumulated by `backward()` on a leaf with `requiresGrad`, or null. */
+  grad: Tensor | null = null;
+  /** A label shown by `tapeOf` and `toString` (layers name their outputs `Z[2]`, `A[2]`). */
+  name: string | null = null;
+  /** @internal The recorded op that produced this tensor; null for leaves. */
+  node: Node | null = null;
+  #requiresGrad: boolean;
+
+  /** @internal Use `tensor()` and the other creation functions. */
+  constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtypeOf(data);
+    this.#requiresGrad = requiresGrad;
+  }
+
+  /** True for a leaf created with `requiresGrad`, and for every tensor recorded from one. */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  /** Marks a leaf as a variable to differentiate with respect to (PyTorch's `requires_grad_`). */
+  setRequiresGrad(flag = true): this {
+    if (this.node !== null) {
+      throw new TapegradError('setRequiresGrad', 'only a leaf tensor (one not computed by a recorded op) can change requiresGrad; use detach() first');
+    }
+    this.#requiresGrad = flag;
+    return this;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** True when no recorded op produced this tensor. */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.size !== 1) throw new TapegradError('item', `tensor has ${this.size} elements (shape [${this.shape.join(', ')}]), expected 1`);
+    return this.data[0];
+  }
+
+  /** Nested arrays in row-major order (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    if (this.ndim === 0) return this.data[0];
+    const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+      const n = this.shape[dim];
+      const inner = stride / n;
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = dim === this.ndim - 1 ? this.data[offset + i] : build(dim + 1, offset + i * inner, inner);
+      return out;
+    };
+    return build(0, 0, sizeOf(this.shape));
+  }
+
+  /**
+   * Reverse-mode differentiation from this tensor: adds d(this)/d(leaf) into `leaf.grad` for every
+   * leaf with `requiresGrad`. Gradients accumulate across calls, as in PyTorch: call `zeroGrad()` (or
+   * set `grad = null`) between steps. A non-scalar output needs a `seed` (the cotangent) of its shape.
+   * With `{ createGraph: true }` the gradients are recorded too, so they can be differentiated again.
+   */
+  backward(seed?: Tensor | number | NestedArray, options: { createGraph?: boolean } = {}): void {
+    const s = seed === undefined ? undefined : seed instanceof Tensor ? seed : tensor(seed as NestedArray, { dtype: this.dtype });
+    backward(this, s, options.createGraph ?? false);
+  }
+
+  /** Clears `.grad` (sets it to null). */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** The same values as a new leaf with no tape and `requiresGrad` false (shares `data`). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  /** Sets `name` and returns this tensor. */
+  named(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  toString(): string {
+    const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.name ? `, name=${this.name}` : ''}${this.node ? `, op=${this.node.op}` : this.requiresGrad ? ', requiresGrad' : ''})`;
+    return this.size <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
+  }
+
+  astype(dtype: DType): Tensor { return F.astype(this, dtype); }
+  add(b: Operand): Tensor { return F.add(this, b); }
+  sub(b: Operand): Tensor { return F.sub(this, b); }
+  mul(b: Operand): Tensor { return F.mul(this, b); }
+  div(b: Operand): Tensor { return F.div(this, b); }
+  pow(b: Operand): Tensor { return F.pow(this, b); }
+  maximum(b: Operand): Tensor { return F.maximum(this, b); }
+  minimum(b: Operand): Tensor { return F.minimum(this, b); }
+  eq(b: Operand): Tensor { return F.eq(this, b); }
+  ne(b: Operand): Tensor { return F.ne(this, b); }
+  lt(b: Operand): Tensor { return F.lt(this, b); }
+  le(b: Operand): Tensor { return F.le(this, b); }
+  gt(b: Operand): Tensor { return F.gt(this, b); }
+  ge(b: Operand): Tensor { return F.ge(this, b); }
+  neg(): Tensor { return F.neg(this); }
+  exp(): Tensor { return F.exp(this); }
+  log(): Tensor { return F.log(this); }
+  sqrt(): Tensor { return F.sqrt(this); }
+  abs(): Tensor { return F.abs(this); }
+  sign(): Tensor { return F.sign(this); }
+  tanh(): Tensor { return F.tanh(this); }
+  sigmoid(): Tensor { return F.sigmoid(this); }
+  relu(): Tensor { return F.relu(this); }
+  square(): Tensor { return F.square(this); }
+  reciprocal(): Tensor { return F.reciprocal(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return F.clamp(this, min, max); }
+  where(cond: Tensor, other: Operand): Tensor { return F.where(cond, this, other); }
+  matmul(b: Tensor): Tensor { return F.matmul(this, b); }
+  transpose(perm?: readonly number[]): Tensor { return F.transpose(this, perm); }
+  /** The matrix transpose of a 2-D tensor (the last two axes of an N-D one). */
+  get T(): Tensor { return F.mT(this); }
+  reshape(shape: readonly number[]): Tensor { return F.reshape(this, shape); }
+  flatten(): Tensor { return F.reshape(this, [this.size]); }
+  squeeze(axis?: Axis): Tensor { return F.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return F.unsqueeze(this, axis); }
+  broadcastTo(shape: readonly number[]): Tensor { return F.broadcastTo(this, shape); }
+  slice(begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor { return F.slice(this, begin, end, step); }
+  gather(index: F.IndexLike, axis: number): Tensor { return F.gather(this, index, axis); }
+  sum(axis?: Axis | null, keepdims = false): Tensor { return F.sum(this, axis, keepdims); }
+  mean(axis?: Axis | null, keepdims = false): Tensor { return F.mean(this, axis, keepdims); }
+  max(axis?: Axis | null, keepdims = false): Tensor { return F.max(this, axis, keepdims); }
+  min(axis?: Axis | null, keepdims = false): Tensor { return F.min(this, axis, keepdims); }
+  argmax(axis: number): Tensor { return F.argmax(this, axis); }
+  softmax(axis = -1): Tensor { return F.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return F.logSoftmax(this, axis); }
+  logsumexp(axis?: Axis | null, keepdims = false): Tensor { return F.logsumexp(this, axis, keepdims); }
+}
