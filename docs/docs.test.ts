@@ -1,0 +1,30 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { extract } from './snippets.js';
+
+// Every ```ts block of every page in docs/ (and of the README) runs here, page by page.
+const here = dirname(fileURLToPath(import.meta.url));
+const pages = [join(here, '..', 'README.md'), ...readdirSync(here).filter((f) => f.endsWith('.md')).map((f) => join(here, f))];
+const out = join(here, '.snippets');
+mkdirSync(out, { recursive: true });
+
+describe('docs examples', () => {
+  it('extracts checks from `// →` comments', () => {
+    const s = extract('```ts\nconsole.log(1 + 1); // → 2\n```\n', './expect.js');
+    expect(s.blocks).toBe(1);
+    expect(s.code).toContain('__expect([1 + 1], [2], 0,');
+  });
+
+  for (const page of pages) {
+    const name = page.slice(page.lastIndexOf('/') + 1);
+    it(`${name} runs`, async () => {
+      const { code, blocks } = extract(readFileSync(page, 'utf8'), pathToFileURL(join(here, 'expect.ts')).href);
+      if (blocks === 0) return;
+      const file = join(out, `${name.replace(/\.md$/, '')}.ts`);
+      writeFileSync(file, code);
+      await import(/* @vite-ignore */ pathToFileURL(file).href);
+    });
+  }
+});
