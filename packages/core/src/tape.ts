@@ -187,12 +187,11 @@ export function backward(loss: Tensor, seed: Tensor | undefined, createGraph: bo
     s = seed.dtype === loss.dtype ? seed : astype(seed, loss.dtype);
   }
   const grads = gradients([loss], [s], 'leaves', createGraph);
-  // Every gradient is computed before any .grad is touched, so an error above leaves none half-updated.
-  const update = () => {
-    for (const [leaf, g] of grads) leaf.grad = leaf.grad === null ? (createGraph ? g : g.detach()) : add(leaf.grad, g);
-  };
-  if (createGraph) update();
-  else noGrad(update);
+  // Every new .grad (sums included) is computed before any is assigned, so an error anywhere — in the
+  // sweep or in an accumulation — leaves all of them as they were.
+  const sums = () => [...grads].map(([leaf, g]) => [leaf, leaf.grad === null ? (createGraph ? g : g.detach()) : add(leaf.grad, g)] as const);
+  const updates = createGraph ? sums() : noGrad(sums);
+  for (const [leaf, g] of updates) leaf.grad = g;
 }
 
 export type { DType };
