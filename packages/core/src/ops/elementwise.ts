@@ -55,9 +55,11 @@ export const elementwiseOps: OpTable<Elementwise> = {
     needs[0] ? div(dy, b) : null,
     needs[1] ? neg(mul(dy, div(y, b))) : null,
   ]),
-  // d(a^b) = b a^(b−1) da + a^b ln(a) db   (0 where b = 0, resp. where a = 0 and b ≥ 0, as PyTorch)
+  // d(a^b) = b a^(b−1) da + a^b ln(a) db   (0 where a = b = 0, resp. where a = 0 and b ≥ 0, as PyTorch).
+  // Only a = b = 0 (0 · 0^−1 = NaN) is masked: masking every b = 0 would also zero the cross term
+  // ∂²(a^b)/∂a∂b = a^(b−1)(1 + b ln a) = 1/a there, which the second derivative needs.
   pow: binary('pow', (dy, { inputs: [a, b], output: y }, needs) => [
-    needs[0] ? mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
+    needs[0] ? mul(dy, where(mul(eq(b, 0), eq(a, 0)), 0, mul(b, pow(a, sub(b, 1))))) : null,
     needs[1] ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))) : null,
   ]),
   // d max(a, b) = [a > b] da + [a < b] db; a tie sends half to each (PyTorch)

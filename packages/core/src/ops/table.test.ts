@@ -1,0 +1,301 @@
+/**
+ * One table-driven property test that gradchecks every op in the op table, at first and second order.
+ * `CASES` is typed over `OpName`, so adding an op to `OPS` without a case here fails to compile.
+ *
+ * Inputs are float64 with random shapes (rank 0–3, dims 1–4, size-1 broadcast dims for binary ops and
+ * `where`); values stay ≥ 1e-2 away from kinks (0 for abs/relu/sign, the clamp bounds, ties for
+ * max/min/maximum/minimum and the comparisons) and poles (log, sqrt, 1/x and div denominators live in
+ * ±[0.5, 3]), so central differences with eps = 1e-6 never straddle a kink and the default tolerances hold.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  clamp, gradcheck, gradgradcheck, logSoftmax, logsumexp, matmul, mean, slice, softmax, squeeze, stack,
+  sumToShape, tensor, unsqueeze, type GradcheckReport, type Tensor,
+} from '@tapegrad/core';
+import * as F from '../functions.js';
+import { apply } from '../tape.js';
+import { OPS, type OpName } from './table.js';
+
+type Fn = (...args: any[]) => Tensor | Tensor[];
+/** How to draw an op's arguments (tensors, and plain attributes passed through) and how to call it. */
+interface Case {
+  args: fc.Arbitrary<unknown[]>;
+  f: Fn;
+}
+
+const SEED = 20240611;
+const RUNS = 20;
+
+// ── shapes ────────────────────────────────────────────────────────────────────────────────────────
+const sizeOf = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+const dim = fc.integer({ min: 1, max: 4 });
+const shapeArb = (minRank = 0, maxRank = 3) => fc.array(dim, { minLength: minRank, maxLength: maxRank });
+/** A shape that broadcasts to `full`: some leading dims dropped, some dims set to 1. */
+const broadcastFrom = (full: readonly number[]) =>
+  fc
+    .tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }))
+    .map(([drop, ones]) => full.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+
+// ── values ────────────────────────────────────────────────────────────────────────────────────────
+type Values = (n: number) => fc.Arbitrary<number[]>;
+const real = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true });
+const uniform = (lo: number, hi: number): Values => (n) => fc.array(real(lo, hi), { minLength: n, maxLength: n });
+/** ±[lo, hi]: away from 0 (a kink or a pole) by at least lo. */
+const signed = (lo: number, hi: number): Values => (n) =>
+  fc.array(fc.tuple(real(lo, hi), fc.boolean()).map(([v, s]) => (s ? -v : v)), { minLength: n, maxLength: n });
+/** n values in [−3, 3] whose pairwise differences all exceed 1e-2: no ties for max/min or comparisons. */
+const distinct: Values = (n) =>
+  fc
+    .tuple(fc.uniqueArray(fc.integer({ min: -150, max: 150 }), { minLength: n, maxLength: n }), uniform(0, 0.4)(n))
+    .map(([ks, jitter]) => ks.map((k, i) => (k + jitter[i]) * 0.02));
+
+const f64 = (shape: readonly number[], values: readonly number[], requiresGrad = false): Tensor =>
+  tensor(Float64Array.from(values), { shape, dtype: 'float64', requiresGrad });
+const tensorOf = (shape: readonly number[], values: Values, requiresGrad = false) =>
+  values(sizeOf(shape)).map((v) => f64(shape, v, requiresGrad));
+const tensorArb = (values: Values, minRank = 0) => shapeArb(minRank).chain((s) => tensorOf(s, values));
+
+// ── argument generators ───────────────────────────────────────────────────────────────────────────
+const unaryArgs = (values: Values) => tensorArb(values).map((x) => [x]);
+
+/** Two operands broadcasting together; with one `Values`, both come from one pool (so `distinct` holds across them). */
+const binaryArgs = (va: Values, vb?: Values) =>
+  shapeArb()
+    .chain((full) => fc.tuple(broadcastFrom(full), broadcastFrom(full)))
+    .chain(([sa, sb]) => {
+      const na = sizeOf(sa), nb = sizeOf(sb);
+      const vals = vb === undefined ? va(na + nb).map((v) => [v.slice(0, na), v.slice(na)]) : fc.tuple(va(na), vb(nb));
+      return vals.map(([a, b]) => [f64(sa, a), f64(sb, b)]);
+    });
+
+/** cond (0/1, not differentiated), a, b: three shapes broadcasting together. */
+const whereArgs = shapeArb()
+  .chain((full) => fc.tuple(broadcastFrom(full), broadcastFrom(full), broadcastFrom(full)))
+  .chain(([sc, sa, sb]) =>
+    fc.tuple(
+      fc.array(fc.constantFrom(0, 1), { minLength: sizeOf(sc), maxLength: sizeOf(sc) }).map((c) => f64(sc, c)),
+      tensorOf(sa, uniform(-2, 2), true),
+      tensorOf(sb, uniform(-2, 2), true),
+    ),
+  );
+
+/** Values at least 2e-2 away from each of `points`. */
+const avoiding = (points: readonly number[]) => (v: number) =>
+  points.reduce((x, p) => (Math.abs(x - p) < 2e-2 ? p + (x >= p ? 5e-2 : -5e-2) : x), v);
+/** x and bounds lo < hi, both finite, x away from them. */
+const clampArgs = fc
+  .tuple(real(-1, 0), real(0.5, 2))
+  .chain(([lo, width]) => tensorArb(uniform(-3, 3)).map((x) => [f64(x.shape, Array.from(x.data, avoiding([lo, lo + width]))), lo, lo + width]));
+
+/** Sorted distinct axes of a rank-r shape (possibly none) and keepdims. */
+const reduceArgs = (values: Values) =>
+  shapeArb().chain((s) =>
+    fc.tuple(tensorOf(s, values), fc.subarray(s.map((_, i) => i)), fc.boolean()),
+  );
+
+/** a [..., m, k] and b [..., k, n] with broadcasting batch dims (rank 0–2 each). */
+const matmulArgs = fc
+  .tuple(dim, dim, dim, shapeArb(0, 2))
+  .chain(([m, k, n, batch]) => fc.tuple(fc.constant([m, k, n]), broadcastFrom(batch), broadcastFrom(batch)))
+  .chain(([[m, k, n], ba, bb]) => fc.tuple(tensorOf([...ba, m, k], uniform(-2, 2)), tensorOf([...bb, k, n], uniform(-2, 2))));
+/** Every transA/transB combination at once, each operand stored as that flag says (via a transpose). */
+const matmulAll = (a: Tensor, b: Tensor): Tensor[] => {
+  const at = F.mT(a), bt = F.mT(b);
+  return [F.matmulT(a, b, false, false), F.matmulT(at, b, true, false), F.matmulT(a, bt, false, true), F.matmulT(at, bt, true, true)];
+};
+
+/** A random reshape: the dims of x shuffled, merged or split into 1s. */
+const reshapeArgs = shapeArb().chain((s) =>
+  fc.tuple(
+    tensorOf(s, uniform(-2, 2)),
+    fc.oneof(
+      fc.constant([sizeOf(s)]),
+      fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }).chain((p) =>
+        fc.integer({ min: 0, max: p.length }).map((at) => [...p.slice(0, at), 1, ...p.slice(at)]),
+      ),
+    ),
+  ),
+);
+const transposeArgs = shapeArb().chain((s) =>
+  fc.tuple(tensorOf(s, uniform(-2, 2)), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length })),
+);
+const broadcastArgs = shapeArb().chain((full) => broadcastFrom(full).chain((s) => fc.tuple(tensorOf(s, uniform(-2, 2)), fc.constant(full))));
+
+/** Resolved slice attributes on shape s: begin, step and an output shape that fits. */
+const sliceAttrs = (s: readonly number[]) =>
+  fc
+    .tuple(...s.map((d) => fc.tuple(fc.integer({ min: 0, max: d - 1 }), fc.integer({ min: 1, max: 3 }))))
+    .chain((bs) =>
+      fc
+        .tuple(...bs.map(([b, st], i) => fc.integer({ min: 1, max: Math.ceil((s[i] - b) / st) })))
+        .map((shape) => ({ begin: bs.map(([b]) => b), step: bs.map(([, st]) => st), shape })),
+    );
+const sliceArgs = shapeArb().chain((s) =>
+  fc.tuple(tensorOf(s, uniform(-2, 2)), sliceAttrs(s)).map(([x, a]) => [x, a.begin, a.step, a.shape]),
+);
+const unsliceArgs = shapeArb().chain((s) =>
+  sliceAttrs(s).chain((a) => tensorOf(a.shape, uniform(-2, 2)).map((dy) => [dy, a.begin, a.step, s])),
+);
+
+/** axis first, then 1–3 tensors equal outside it. */
+const concatArgs = shapeArb(1).chain((s) =>
+  fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+    fc
+      .array(dim, { minLength: 1, maxLength: 3 })
+      .chain((lens) => fc.tuple(...lens.map((l) => tensorOf(s.map((d, i) => (i === axis ? l : d)), uniform(-2, 2)))))
+      .map((xs) => [axis, ...xs]),
+  ),
+);
+
+/** x, then a valid gather index (repeats allowed, so scatterAdd must accumulate), its shape and axis. */
+const gatherAttrs = (s: readonly number[]) =>
+  fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+    fc
+      .tuple(...s.map((d, i) => (i === axis ? dim : fc.integer({ min: 1, max: d }))))
+      .chain((indexShape) =>
+        fc
+          .array(fc.integer({ min: 0, max: s[axis] - 1 }), { minLength: sizeOf(indexShape), maxLength: sizeOf(indexShape) })
+          .map((idx) => ({ index: Int32Array.from(idx), indexShape, axis })),
+      ),
+  );
+const gatherArgs = shapeArb(1).chain((s) =>
+  fc.tuple(tensorOf(s, uniform(-2, 2)), gatherAttrs(s)).map(([x, g]) => [x, g.index, g.indexShape, g.axis]),
+);
+const scatterArgs = shapeArb(1).chain((s) =>
+  gatherAttrs(s).chain((g) => tensorOf(g.indexShape, uniform(-2, 2)).map((src) => [src, g.index, g.indexShape, g.axis, s])),
+);
+
+// ── the table of primitive ops ────────────────────────────────────────────────────────────────────
+const CASES: { [K in OpName]: Case } = {
+  add: { args: binaryArgs(uniform(-2, 2)), f: F.add },
+  sub: { args: binaryArgs(uniform(-2, 2)), f: F.sub },
+  mul: { args: binaryArgs(uniform(-2, 2)), f: F.mul },
+  div: { args: binaryArgs(uniform(-2, 2), signed(0.5, 3)), f: F.div },
+  pow: { args: binaryArgs(uniform(0.5, 2), uniform(-2, 2)), f: F.pow },
+  maximum: { args: binaryArgs(distinct), f: F.maximum },
+  minimum: { args: binaryArgs(distinct), f: F.minimum },
+  // piecewise constant: with no ties the numerical derivative is exactly 0, as the analytical one
+  eq: { args: binaryArgs(distinct), f: F.eq },
+  ne: { args: binaryArgs(distinct), f: F.ne },
+  lt: { args: binaryArgs(distinct), f: F.lt },
+  le: { args: binaryArgs(distinct), f: F.le },
+  gt: { args: binaryArgs(distinct), f: F.gt },
+  ge: { args: binaryArgs(distinct), f: F.ge },
+  neg: { args: unaryArgs(uniform(-2, 2)), f: F.neg },
+  exp: { args: unaryArgs(uniform(-2, 2)), f: F.exp },
+  log: { args: unaryArgs(uniform(0.5, 3)), f: F.log },
+  sqrt: { args: unaryArgs(uniform(0.5, 3)), f: F.sqrt },
+  abs: { args: unaryArgs(signed(0.05, 2)), f: F.abs },
+  sign: { args: unaryArgs(signed(0.05, 2)), f: F.sign },
+  tanh: { args: unaryArgs(uniform(-3, 3)), f: F.tanh },
+  sigmoid: { args: unaryArgs(uniform(-3, 3)), f: F.sigmoid },
+  relu: { args: unaryArgs(signed(0.05, 2)), f: F.relu },
+  square: { args: unaryArgs(uniform(-2, 2)), f: F.square },
+  reciprocal: { args: unaryArgs(signed(0.5, 3)), f: F.reciprocal },
+  where: { args: whereArgs, f: F.where },
+  clamp: { args: clampArgs, f: F.clamp },
+  // The float64 → float32 cast: values within 1e-3 of 0, where float32's spacing (≤ 1.2e-10) moves a
+  // central difference by ≤ 6e-5, well inside the default tolerance at slope 1.
+  astype: { args: unaryArgs(uniform(-1e-3, 1e-3)), f: (x: Tensor) => F.astype(x, 'float32') },
+  identity: { args: unaryArgs(uniform(-2, 2)), f: F.identity },
+  matmul: { args: matmulArgs, f: matmulAll },
+  sum: { args: reduceArgs(uniform(-2, 2)), f: F.sum },
+  max: { args: reduceArgs(distinct), f: F.max },
+  min: { args: reduceArgs(distinct), f: F.min },
+  reshape: { args: reshapeArgs, f: F.reshape },
+  transpose: { args: transposeArgs, f: F.transpose },
+  // straight to the op: the public broadcastTo returns x itself when the shapes already agree
+  broadcastTo: { args: broadcastArgs, f: (x: Tensor, shape: number[]) => apply('broadcastTo', [x], { shape }) },
+  slice: { args: sliceArgs, f: F.sliceRaw },
+  unslice: { args: unsliceArgs, f: F.unslice },
+  // straight to the op: the public concat returns a single tensor itself
+  concat: { args: concatArgs, f: (axis: number, ...xs: Tensor[]) => apply('concat', xs, { axis }) },
+  gather: { args: gatherArgs, f: F.gatherRaw },
+  scatterAdd: { args: scatterArgs, f: F.scatterAdd },
+};
+
+// ── the public composites, built from the primitives ──────────────────────────────────────────────
+const rankAndAxis = (values: Values, extra = 0) =>
+  shapeArb(1).chain((s) => fc.tuple(tensorOf(s, values), fc.integer({ min: -s.length - extra, max: s.length - 1 + extra })));
+
+const COMPOSITES: Record<string, Case> = {
+  mean: { args: reduceArgs(uniform(-2, 2)), f: mean },
+  softmax: { args: rankAndAxis(uniform(-3, 3)), f: softmax },
+  logSoftmax: { args: rankAndAxis(uniform(-3, 3)), f: logSoftmax },
+  logsumexp: { args: reduceArgs(uniform(-3, 3)), f: logsumexp },
+  stack: {
+    args: shapeArb().chain((s) =>
+      fc.tuple(fc.integer({ min: -s.length - 1, max: s.length }), fc.array(tensorOf(s, uniform(-2, 2)), { minLength: 1, maxLength: 3 })),
+    ).map(([axis, xs]) => [axis, ...xs]),
+    f: (axis: number, ...xs: Tensor[]) => stack(xs, axis),
+  },
+  squeeze: {
+    // shapes with 1s; the axes to drop are all of them (undefined) or some of the size-1 ones
+    args: shapeArb().chain((full) => broadcastFrom(full)).chain((s) =>
+      fc.tuple(tensorOf(s, uniform(-2, 2)), fc.option(fc.subarray(s.flatMap((d, i) => (d === 1 ? [i] : []))), { nil: undefined })),
+    ),
+    f: squeeze,
+  },
+  unsqueeze: { args: shapeArb().chain((s) => fc.tuple(tensorOf(s, uniform(-2, 2)), fc.integer({ min: -s.length - 1, max: s.length }))), f: unsqueeze },
+  slice: {
+    // Python-style indices: negative, out of range, a null end, empty results
+    args: shapeArb(1).chain((s) =>
+      fc.tuple(
+        tensorOf(s, uniform(-2, 2)),
+        fc.tuple(...s.map((d) => fc.integer({ min: -d - 1, max: d }))),
+        fc.tuple(...s.map((d) => fc.option(fc.integer({ min: -d - 1, max: d + 1 }), { nil: null }))),
+        fc.tuple(...s.map(() => fc.integer({ min: 1, max: 3 }))),
+      ),
+    ),
+    f: slice,
+  },
+  clamp: {
+    // one-sided bounds (null) as well as two-sided
+    args: fc.tuple(fc.option(real(-1, 0), { nil: null }), fc.option(real(0.5, 1.5), { nil: null })).chain(([lo, hi]) =>
+      tensorArb(uniform(-3, 3)).map((x) => [f64(x.shape, Array.from(x.data, avoiding([lo ?? -9, hi ?? 9]))), lo, hi]),
+    ),
+    f: clamp,
+  },
+  matmul: {
+    // NumPy's 1-D rules: vec·vec, vec·mat, mat·vec, vec·batched, batched·vec
+    args: fc.tuple(dim, dim, fc.constantFrom([], [2], [3, 1])).chain(([k, n, batch]) =>
+      fc.oneof(
+        fc.tuple(tensorOf([k], uniform(-2, 2)), tensorOf([k], uniform(-2, 2))),
+        fc.tuple(tensorOf([k], uniform(-2, 2)), tensorOf([...batch, k, n], uniform(-2, 2))),
+        fc.tuple(tensorOf([...batch, n, k], uniform(-2, 2)), tensorOf([k], uniform(-2, 2))),
+      ),
+    ),
+    f: matmul,
+  },
+  sumToShape: { args: shapeArb().chain((full) => fc.tuple(tensorOf(full, uniform(-2, 2)), broadcastFrom(full))), f: sumToShape },
+};
+
+// ── the checks ────────────────────────────────────────────────────────────────────────────────────
+const describeArgs = (args: readonly unknown[]): string =>
+  args.map((a) => (a !== null && typeof a === 'object' && 'shape' in a ? `Tensor${JSON.stringify((a as Tensor).shape)}` : JSON.stringify(a))).join(', ');
+const explain = (what: string, name: string, r: GradcheckReport, args: readonly unknown[]): string =>
+  `${what} of ${name}(${describeArgs(args)}) failed: ${JSON.stringify(r)}`;
+
+function checkBothOrders(name: string, c: Case): void {
+  fc.assert(
+    fc.property(c.args, (args) => {
+      const first = gradcheck(c.f, args);
+      expect(first.ok, explain('gradcheck', name, first, args)).toBe(true);
+      const second = gradgradcheck(c.f, args);
+      expect(second.ok, explain('gradgradcheck', name, second, args)).toBe(true);
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+}
+
+describe('every op in the op table passes gradcheck and gradgradcheck', () => {
+  it('has a case for exactly the ops in OPS', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(OPS).sort());
+  });
+  for (const op of Object.keys(OPS) as OpName[]) it(op, () => checkBothOrders(op, CASES[op]));
+});
+
+describe('the public composite functions pass gradcheck and gradgradcheck', () => {
+  for (const [name, c] of Object.entries(COMPOSITES)) it(name, () => checkBothOrders(name, c));
+});
