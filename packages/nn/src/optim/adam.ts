@@ -1,0 +1,106 @@
+import { add, div, maximum, mul, sqrt, square, sub, zerosLike, type Tensor } from '@tapegrad/core';
+import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
+
+/** Options of `adam` and `adamw` (PyTorch's names; defaults as torch.optim.Adam / AdamW). */
+export interface AdamOptions {
+  /** Learning rate γ, or a schedule (default 0.001). */
+  lr?: LearningRate;
+  /** Decay rates (β₁, β₂) of the first and second moment estimates (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε, added outside the square root (default 1e-8). */
+  eps?: number;
+  /** λ: an L2 penalty added to the gradient for `adam` (default 0), decoupled decay for `adamw` (default 0.01). */
+  weightDecay?: number;
+  /** Keep the running maximum of v̂ (the AMSGrad variant; default false). */
+  amsgrad?: boolean;
+}
+
+/** Adam's buffers for one parameter: its own step count t and the moments m, v (and max v for AMSGrad). */
+export interface AdamSlot {
+  readonly step: number;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  readonly vMax: Tensor | null;
+}
+
+function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boolean): Optim<AdamSlot> {
+  const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0, amsgrad = false } = options;
+  const [beta1, beta2] = betas;
+  const unitInterval = (v: number) => Number.isFinite(v) && v >= 0 && v < 1;
+  checkOption(name, 'betas[0]', beta1, unitInterval, 'a number in [0, 1)');
+  checkOption(name, 'betas[1]', beta2, unitInterval, 'a number in [0, 1)');
+  checkOption(name, 'eps', eps, (v) => Number.isFinite(v) && v >= 0, 'a finite ε ≥ 0');
+  checkOption(name, 'weightDecay', weightDecay, (v) => Number.isFinite(v) && v >= 0, 'a finite weight decay ≥ 0');
+  const initSlot = (theta: Tensor): AdamSlot =>
+    Object.freeze({ step: 0, m: zerosLike(theta), v: zerosLike(theta), vMax: amsgrad ? zerosLike(theta) : null });
+
+  return makeOptim<AdamSlot>(name, lr, initSlot, (theta0, grad, slot, gamma) => {
+    const t = slot.step + 1;
+    let theta = theta0;
+    let g = grad;
+    if (weightDecay !== 0) {
+      // Adam: L2 penalty in the gradient; AdamW: decay the weights themselves, θ ← θ − γλθ (Loshchilov & Hutter).
+      if (decoupled) theta = mul(theta, 1 - gamma * weightDecay);
+      else g = add(g, mul(theta, weightDecay));
+    }
+    const m = add(mul(slot.m, beta1), mul(g, 1 - beta1)); // m ← β₁m + (1 − β₁)g
+    const v = add(mul(slot.v, beta2), mul(square(g), 1 - beta2)); // v ← β₂v + (1 − β₂)g²
+    const vMax = slot.vMax === null ? null : maximum(slot.vMax, v);
+    const mHat = div(m, 1 - beta1 ** t); // bias corrections: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+    const vHat = div(vMax ?? v, 1 - beta2 ** t);
+    const next = sub(theta, mul(div(mHat, add(sqrt(vHat), eps)), gamma)); // θ ← θ − γ m̂ / (√v̂ + ε)
+    return [next, Object.freeze({ step: t, m, v, vMax })];
+  });
+}
+
+/**
+ * Adam (Kingma & Ba), as torch.optim.Adam documents it: with g ← g + λθ when weightDecay λ ≠ 0,
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (v̂ from the running
+ * max of v with amsgrad), θ ← θ − γ·m̂/(√v̂ + ε). Each parameter counts its own t.
+ *
+ * @example
+ * const opt = adam({ lr: 0.01 });
+ * let state = opt.init(params);
+ * [params, state] = opt.update(grads, state, params);
+ */
+export function adam(options: AdamOptions = {}): Optim<AdamSlot> {
+  return adamFamily('adam', options, false);
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay, θ ← θ − γλθ before the Adam step (torch.optim.AdamW;
+ * weightDecay defaults to 0.01).
+ *
+ * @example
+ * const opt = adamw({ lr: 0.001, weightDecay: 0.05 });
+ */
+export function adamw(options: AdamOptions = {}): Optim<AdamSlot> {
+  return adamFamily('adamw', options, true);
+}
+
+/**
+ * `adam` bound to a model.
+ *
+ * @example
+ * const optimizer = new Adam(model, { lr: 0.01 });
+ * optimizer.zeroGrad();
+ * softmaxCrossEntropy(model.forward(x), labels).backward();
+ * optimizer.step();
+ */
+export class Adam extends Optimizer<AdamSlot> {
+  constructor(model: Parameterized, options: AdamOptions = {}) {
+    super(model, adam(options));
+  }
+}
+
+/**
+ * `adamw` bound to a model.
+ *
+ * @example
+ * const optimizer = new AdamW(model, { lr: 0.001, weightDecay: 0.01 });
+ */
+export class AdamW extends Optimizer<AdamSlot> {
+  constructor(model: Parameterized, options: AdamOptions = {}) {
+    super(model, adamw(options));
+  }
+}

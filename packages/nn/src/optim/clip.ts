@@ -1,0 +1,64 @@
+import { isImmutable } from 'immutable';
+import { mul, noGrad, TapegradError, type Tensor } from '@tapegrad/core';
+import type { TensorMap } from './optimizer.js';
+
+/**
+ * Gradient clipping by global norm (PyTorch's clip_grad_norm_ with norm_type 2): the norm is taken over
+ * all gradients together, ‖g‖ = √(Σ over every element of every gradient of g²), and when it exceeds
+ * `maxNorm` every gradient is scaled by maxNorm / (‖g‖ + 1e-6), so their directions are kept.
+ */
+
+/** PyTorch's guard against dividing by a zero norm. */
+const EPS = 1e-6;
+
+/**
+ * The global L2 norm of a set of gradients, accumulated in float64.
+ *
+ * @example
+ * globalNorm([tensor([3]), tensor([4])]); // 5
+ */
+export function globalNorm(grads: Iterable<Tensor>): number {
+  let sq = 0;
+  for (const g of grads) for (let i = 0; i < g.data.length; i++) sq += g.data[i] * g.data[i];
+  return Math.sqrt(sq);
+}
+
+function scaleFor(maxNorm: number, norm: number): number {
+  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new TapegradError('clipGradNorm', `maxNorm must be a finite number > 0, got ${maxNorm}`, 'maxNorm');
+  const coef = maxNorm / (norm + EPS);
+  return coef < 1 ? coef : 1;
+}
+
+/**
+ * Functional clipping: the gradients scaled so their global norm is at most `maxNorm`, and the norm
+ * they had before.
+ *
+ * @example
+ * const [clipped, norm] = clipGrads(grads, 1.0);
+ * [params, state] = opt.update(clipped, state, params);
+ */
+export function clipGrads(grads: TensorMap, maxNorm: number): [TensorMap, number] {
+  const norm = globalNorm(grads.values());
+  const coef = scaleFor(maxNorm, norm);
+  return [coef === 1 ? grads : noGrad(() => grads.map((g) => mul(g, coef))), norm];
+}
+
+/**
+ * Clips the `.grad` of each parameter in place of the old gradient tensors (the tensors themselves are
+ * values and are not changed: each `.grad` is replaced by a scaled copy), as PyTorch's
+ * `clip_grad_norm_` does, and returns the global norm before clipping. Parameters without a grad are
+ * ignored. Pass `model.parameters()`, or any iterable of parameters.
+ *
+ * @example
+ * loss.backward();
+ * const norm = clipGradNorm(model.parameters(), 1.0);
+ * optimizer.step();
+ */
+export function clipGradNorm(params: TensorMap | Iterable<Tensor>, maxNorm: number): number {
+  const list: Iterable<Tensor> = isImmutable(params) ? (params as TensorMap).values() : params;
+  const withGrad = [...list].filter((p) => p.grad !== null);
+  const norm = globalNorm(withGrad.map((p) => p.grad as Tensor));
+  const coef = scaleFor(maxNorm, norm);
+  if (coef !== 1) noGrad(() => withGrad.forEach((p) => (p.grad = mul(p.grad as Tensor, coef))));
+  return norm;
+}

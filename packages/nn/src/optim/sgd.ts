@@ -1,0 +1,68 @@
+import { add, mul, sub, type Tensor } from '@tapegrad/core';
+import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
+
+/** Options of `sgd` (PyTorch's torch.optim.SGD, same names and defaults). */
+export interface SGDOptions {
+  /** Learning rate γ, or a schedule (default 0.001). */
+  lr?: LearningRate;
+  /** Momentum μ (default 0: plain gradient descent). */
+  momentum?: number;
+  /** Dampening τ of the momentum buffer (default 0). */
+  dampening?: number;
+  /** L2 penalty λ added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0, as in PyTorch). */
+  nesterov?: boolean;
+}
+
+/** SGD's buffer: the momentum b, absent until the first update (PyTorch starts it at b₁ = g₁). */
+export interface SGDSlot {
+  readonly b: Tensor | null;
+}
+
+/**
+ * Stochastic gradient descent, as torch.optim.SGD documents it:
+ *
+ *     g ← g + λθ                                  (weightDecay λ ≠ 0)
+ *     b ← g at the first step, else μ·b + (1 − τ)·g  (momentum μ ≠ 0)
+ *     g ← g + μ·b if nesterov, else b
+ *     θ ← θ − γ·g
+ *
+ * @example
+ * const opt = sgd({ lr: 0.1, momentum: 0.9, nesterov: true });
+ * let state = opt.init(params);
+ * [params, state] = opt.update(grads, state, params);
+ */
+export function sgd(options: SGDOptions = {}): Optim<SGDSlot> {
+  const { lr = 0.001, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
+  checkOption('sgd', 'momentum', momentum, (v) => Number.isFinite(v) && v >= 0, 'a finite momentum ≥ 0');
+  checkOption('sgd', 'dampening', dampening, Number.isFinite, 'a finite dampening');
+  checkOption('sgd', 'weightDecay', weightDecay, (v) => Number.isFinite(v) && v >= 0, 'a finite weight decay ≥ 0');
+  if (nesterov) {
+    checkOption('sgd', 'nesterov', momentum, (v) => v > 0 && dampening === 0, 'momentum > 0 and dampening 0 for Nesterov momentum (momentum shown)');
+  }
+  return makeOptim<SGDSlot>('sgd', lr, () => Object.freeze({ b: null }), (theta, grad, slot, gamma) => {
+    let g = weightDecay !== 0 ? add(grad, mul(theta, weightDecay)) : grad;
+    let b = slot.b;
+    if (momentum !== 0) {
+      b = b === null ? g : add(mul(b, momentum), mul(g, 1 - dampening));
+      g = nesterov ? add(g, mul(b, momentum)) : b;
+    }
+    return [sub(theta, mul(g, gamma)), Object.freeze({ b })];
+  });
+}
+
+/**
+ * `sgd` bound to a model, PyTorch style.
+ *
+ * @example
+ * const optimizer = new SGD(model, { lr: 0.5 });
+ * optimizer.zeroGrad();
+ * mse(model.forward(x), y).backward();
+ * optimizer.step();
+ */
+export class SGD extends Optimizer<SGDSlot> {
+  constructor(model: Parameterized, options: SGDOptions = {}) {
+    super(model, sgd(options));
+  }
+}
