@@ -1,7 +1,7 @@
 import { onesLike, zeros, zerosLike } from './creation.js';
 import { TapegradError, fmtShape } from './errors.js';
 import { add, identity, mul, reshape, stack, sum } from './functions.js';
-import { gradients, isGradEnabled, withGrad } from './tape.js';
+import { gradients, isGradEnabled, noGrad, withGrad } from './tape.js';
 import { Tensor } from './tensor.js';
 import { flatten, type Flat } from './tree.js';
 
@@ -74,6 +74,11 @@ function regroup(flats: readonly Flat[], values: readonly Tensor[]): unknown[] {
   });
 }
 
+function detachTree(tree: unknown): unknown {
+  const fl = flatten(tree);
+  return fl.leaves.length === 0 ? tree : fl.rebuild(fl.leaves.map((t) => t.detach()));
+}
+
 function scalarOut(op: string, out: unknown, hasAux: boolean): [Tensor, unknown] {
   let value = out, aux: unknown = undefined;
   if (hasAux) {
@@ -104,8 +109,10 @@ export function valueAndGrad(f: Fn, argnums: ArgNums = 0, options: GradOptions =
     const { out, inputs, flats, nested } = trace('grad', f, args, argnums);
     const [value, aux] = scalarOut('grad', out, options.hasAux ?? false);
     const gs = regroup(flats, sweep([value], [onesLike(value)], inputs, nested));
+    // At top level nothing returned stays on the tape: the value and any tensors in aux are detached.
     const v = nested ? value : value.detach();
-    return [options.hasAux ? [v, aux] : v, typeof argnums === 'number' ? gs[0] : gs];
+    const a = nested ? aux : detachTree(aux);
+    return [options.hasAux ? [v, a] : v, typeof argnums === 'number' ? gs[0] : gs];
   };
 }
 
@@ -198,6 +205,8 @@ export function jacobian(f: Fn, argnums: ArgNums = 0) {
     nums.forEach((i) => {
       if (!(args[i] instanceof Tensor)) throw new TapegradError('jacobian', `argument ${i} must be a Tensor`, `args[${i}]`);
     });
+    // Rows are recorded only when the Jacobian itself will be differentiated (as in grad).
+    const outer = isGradEnabled() && (depth > 0 || anyTracked(nums.map((i) => args[i] as Tensor)));
     depth++;
     try {
       const [out, back] = vjp((...xs: Tensor[]) => {
@@ -218,7 +227,8 @@ export function jacobian(f: Fn, argnums: ArgNums = 0) {
             if (pi === oi) c.data[e] = 1;
             return c;
           });
-          const gs = back(out instanceof Tensor ? cts[0] : cts) as Tensor[];
+          const ct = out instanceof Tensor ? cts[0] : cts;
+          const gs = (outer ? back(ct) : noGrad(() => back(ct))) as Tensor[];
           gs.forEach((g, xi) => rows[xi].push(g));
         }
         const Js = xs.map((x, xi) =>
