@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // The loaders find ../data/ from import.meta.url; the shim defines it from __filename in the CJS build.
+  shims: true,
 });

@@ -1,0 +1,118 @@
+import { TapegradError, type DType } from '@tapegrad/core';
+import { parseCSV, type Dataset } from './csv.js';
+
+export interface LoadOptions {
+  /** `'float32'` (default) or `'float64'`, for both x and y. */
+  dtype?: DType;
+  /**
+   * The folder holding the data files. Default: the package's own `data/` folder, found next to the
+   * module file (works from `src/` and from the ESM and CommonJS builds in `dist/`). Set it when a
+   * bundler has moved the code away from the package.
+   */
+  dataDir?: string;
+}
+
+/**
+ * The UCI optical digits test set: 1797 8×8 images of handwritten digits, pixels 0..16.
+ * x is `[64, 1797]` (pixel `8r + c` is row `8r + c` of x), y holds the digit 0..9.
+ *
+ * @example
+ * const { x, y, classNames } = digits();
+ * x.shape;            // [64, 1797]
+ * y.shape;            // [1797]
+ * classNames[y.data[0]]; // '0'
+ */
+export function digits(options: LoadOptions = {}): Dataset {
+  const text = readData('digits', 'digits.csv.gz', options.dataDir);
+  return parseCSV(text, {
+    header: false,
+    dtype: options.dtype,
+    name: 'digits',
+    classNames: DIGIT_NAMES,
+    featureNames: DIGIT_FEATURES,
+  });
+}
+
+/**
+ * Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 real features of their cell nuclei.
+ * x is `[30, 569]`, y is 0 = malignant, 1 = benign.
+ *
+ * @example
+ * const { x, classNames, featureNames } = breastCancer({ dtype: 'float64' });
+ * x.shape;          // [30, 569]
+ * classNames;       // ['malignant', 'benign']
+ * featureNames[0];  // 'mean radius'
+ */
+export function breastCancer(options: LoadOptions = {}): Dataset {
+  const text = readData('breastCancer', 'breast_cancer.csv', options.dataDir);
+  return parseCSV(text, { header: true, dtype: options.dtype, name: 'breast_cancer', featureNames: CANCER_FEATURES });
+}
+
+/**
+ * Fisher's iris: 150 flowers, 4 measurements in cm. x is `[4, 150]`, y is 0 = setosa,
+ * 1 = versicolor, 2 = virginica.
+ *
+ * @example
+ * const { x, y, classNames } = iris();
+ * x.shape;       // [4, 150]
+ * classNames;    // ['setosa', 'versicolor', 'virginica']
+ */
+export function iris(options: LoadOptions = {}): Dataset {
+  const text = readData('iris', 'iris.csv', options.dataDir);
+  return parseCSV(text, { header: true, dtype: options.dtype, name: 'iris', featureNames: IRIS_FEATURES });
+}
+
+// Names as scikit-learn gives them, so results read the same as in Python.
+const DIGIT_NAMES = Array.from({ length: 10 }, (_, k) => String(k));
+const DIGIT_FEATURES = Array.from({ length: 64 }, (_, i) => `pixel_${Math.floor(i / 8)}_${i % 8}`);
+const IRIS_FEATURES = ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'];
+const NUCLEUS = [
+  'radius', 'texture', 'perimeter', 'area', 'smoothness',
+  'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension',
+];
+const CANCER_FEATURES = [
+  ...NUCLEUS.map((f) => `mean ${f}`),
+  ...NUCLEUS.map((f) => `${f} error`),
+  ...NUCLEUS.map((f) => `worst ${f}`),
+];
+
+/**
+ * Node's built-in modules, fetched at call time rather than imported, so that bundling this package
+ * for a browser (where only `parseCSV` makes sense) pulls in no `node:` imports.
+ */
+function node(op: string) {
+  const p = (globalThis as { process?: NodeJS.Process }).process;
+  if (typeof p?.getBuiltinModule !== 'function') {
+    throw new TapegradError(
+      op,
+      'reading the bundled data files needs Node.js ≥ 20.16 (process.getBuiltinModule); in a browser, fetch the CSV and call parseCSV(text, { header: true })',
+    );
+  }
+  return {
+    fs: p.getBuiltinModule('node:fs'),
+    path: p.getBuiltinModule('node:path'),
+    url: p.getBuiltinModule('node:url'),
+    zlib: p.getBuiltinModule('node:zlib'),
+  };
+}
+
+/** The package's `data/` folder: one level up from this module in `src/` and in `dist/` alike. */
+function defaultDataDir(op: string, n: ReturnType<typeof node>): string {
+  // In the CommonJS build, tsup's shim defines import.meta.url from __filename. (No __dirname
+  // fallback here: naming it makes tsup add static node:path/node:url imports to the ESM build.)
+  const url = (import.meta as { url?: string }).url;
+  if (typeof url === 'string' && url.startsWith('file:')) return n.url.fileURLToPath(new URL('../data/', url));
+  throw new TapegradError(op, `cannot locate the package's data folder from this module (import.meta.url is ${String(url)}); pass { dataDir }`, 'dataDir');
+}
+
+function readData(op: string, file: string, dataDir: string | undefined): string {
+  const n = node(op);
+  const path = n.path.join(dataDir ?? defaultDataDir(op, n), file);
+  let bytes: Buffer;
+  try {
+    bytes = n.fs.readFileSync(path);
+  } catch (e) {
+    throw new TapegradError(op, `cannot read ${path}: ${(e as Error).message}`, 'dataDir');
+  }
+  return (file.endsWith('.gz') ? n.zlib.gunzipSync(bytes) : bytes).toString('utf8');
+}
