@@ -85,16 +85,18 @@ export function tensor(data: TensorData, opts: TensorOptions & { shape?: readonl
 /** A 0-d tensor. */
 export const scalar = (value: number, opts: TensorOptions = {}): Tensor => tensor(value, opts);
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  const out = alloc(checkDType('full', opts.dtype ?? 'float32'), sizeOf(s));
-  if (value !== 0) out.fill(value);
+/** `full` on behalf of `op`, which its errors name. */
+function filled(op: string, shape: readonly number[], value: number, opts: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  const out = alloc(checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
+  if (!Object.is(value, 0)) out.fill(value); // a new array is already +0; −0 must still be written
   return make(out, s, opts);
 }
 
-export const zeros = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 1, opts);
+/** A tensor of `shape` filled with `value`. */
+export const full = (shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor => filled('full', shape, value, opts);
+export const zeros = (shape: readonly number[], opts: TensorOptions = {}): Tensor => filled('zeros', shape, 0, opts);
+export const ones = (shape: readonly number[], opts: TensorOptions = {}): Tensor => filled('ones', shape, 1, opts);
 /** Zeros with the shape and dtype of `t`. */
 export const zerosLike = (t: Tensor, opts: TensorOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...opts });
 /** Ones with the shape and dtype of `t`. */

@@ -327,12 +327,13 @@ export function mean(x: Tensor, axis?: Axis | null, keepdims = false): Tensor {
   return div(sum(x, axis, keepdims), count);
 }
 
-/** The index of the maximum along `axis` (the first one on ties), as a tensor of x's dtype. */
+/** The index of the maximum along `axis` (the first one on ties, or the first NaN), as a tensor of x's dtype. */
 export function argmax(x: Tensor, axis: number): Tensor {
   const a = normAxis('argmax', axis, expectTensor('argmax', x).ndim);
   const idxShape = x.shape.map((d, i) => (i === a ? d : 1));
   const idx = reshape(tensor(Float64Array.from({ length: x.shape[a] }, (_, i) => i), { dtype: x.dtype }), idxShape);
-  const atMax = eq(x, max(x, a, true).detach());
+  // a NaN is the maximum, as in np.argmax and torch.argmax: max() is NaN there, which no element equals
+  const atMax = add(eq(x, max(x, a, true).detach()), ne(x, x));
   return min(where(atMax, idx, Infinity), a).detach();
 }
 

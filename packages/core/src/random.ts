@@ -11,7 +11,7 @@ import type { TensorOptions } from './creation.js';
  * @example
  * const g = new Generator(42);
  * const a = randn([2, 3], { generator: g });
- * new Generator(42).normal() === randn([1], { generator: new Generator(42) }).item(); // same stream
+ * new Generator(42).normal() === randn([1], { generator: new Generator(42), dtype: 'float64' }).item(); // same stream
  */
 export class Generator {
   #s = new Uint32Array(4);
@@ -110,7 +110,15 @@ function fill(op: string, shape: readonly number[], opts: RandomOptions, draw: (
 /** Uniform samples in [low, high) (default [0, 1)). */
 export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   const lo = opts.low ?? 0, hi = opts.high ?? 1;
-  return fill('rand', shape, opts, (g) => lo + (hi - lo) * g.uniform());
+  const round = opts.dtype === 'float64' ? (v: number) => v : Math.fround;
+  // Rounding (to float32, or of lo + (hi − lo)·u itself) can carry a draw just below `hi` onto it; such a
+  // draw (p ≈ 2⁻²⁵ in float32) is redrawn, so the interval stays half-open whenever it holds a value.
+  const open = round(lo) < hi;
+  return fill('rand', shape, opts, (g) => {
+    let v: number;
+    do v = round(lo + (hi - lo) * g.uniform()); while (v >= hi && open);
+    return v;
+  });
 }
 
 /** Normal samples with mean `mean` (0) and standard deviation `std` (1). */

@@ -13,6 +13,9 @@ type Axis = number | readonly number[];
 /** Nested arrays of numbers, as `toArray()` returns them. */
 export type NestedArray = number | NestedArray[];
 
+/** Nested values as JSON writes them, except that NaN and ±Infinity print as such (JSON makes them null). */
+const fmtValues = (v: NestedArray): string => (typeof v === 'number' ? String(v) : `[${v.map(fmtValues).join(',')}]`);
+
 /**
  * An n-dimensional array of float32 or float64 numbers, dense and row-major, whose ops are recorded
  * on a tape when any input requires grad. Tensors are values: ops return new tensors and never change
@@ -111,7 +114,7 @@ export class Tensor {
 
   toString(): string {
     const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.name ? `, name=${this.name}` : ''}${this.node ? `, op=${this.node.op}` : this.requiresGrad ? ', requiresGrad' : ''})`;
-    return this.size <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
+    return this.size <= 64 ? `${head} ${fmtValues(this.toArray())}` : head;
   }
 
   astype(dtype: DType): Tensor { return F.astype(this, dtype); }
