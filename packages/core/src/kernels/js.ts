@@ -1,0 +1,14 @@
+/**
+ * The plain-TypeScript kernels: the fallback when WebAssembly is absent, and the faster choice for small
+ * tensors where call overhead dominates. Dense row-major arrays; only small index/stride arrays (and,
+ * for float32 sums and GEMM, a double-precision scratch row) are allocated per call, never per element.
+ */
+import type { Kernels } from './types.js';
+import { binary, clamp, unary, where } from './js-elementwise.js';
+import { reduce } from './js-reduce.js';
+import { gemm } from './js-gemm.js';
+import { broadcast, concat, gather, scatterAdd, slice, transpose, unslice } from './js-layout.js';
+
+export const jsKernels: Kernels = {
+  unary, binary, where, clamp, gemm, reduce, broadcast, transpose, slice, unslice, concat, gather, scatterAdd,
+};
