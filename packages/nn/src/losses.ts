@@ -1,0 +1,146 @@
+import {
+  Tensor, ShapeError, TapegradError, tensor, abs, exp, log, logSoftmax, maximum, gather, mul, neg, sub, sum, mean, reshape,
+  type NestedArray,
+} from '@tapegrad/core';
+
+/**
+ * Losses in the notes' layout: predictions are [outputs, m] with one example per column.
+ *
+ * Reductions, as in PyTorch: mse and binaryCrossEntropy are elementwise, so 'mean' averages over all
+ * elements, which for the notes' single output unit is the mean over the m examples,
+ * J = (1/m) Σ_j ℓ(a_j, y_j); 'sum' adds them; 'none' returns the elementwise losses. softmaxCrossEntropy
+ * has one loss per example (column): 'mean' is (1/m) Σ_j, 'sum' is Σ_j, 'none' gives the [m] losses.
+ * Because the 1/m sits in the loss, the tape's dW is the notes' (1/m) dZ·A[l−1]ᵀ.
+ */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  /** 'mean' (default), 'sum' or 'none'. */
+  reduction?: Reduction;
+}
+
+/** Targets: a tensor, or nested arrays (made a tensor of the prediction's dtype). */
+export type Target = Tensor | NestedArray;
+
+const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+function reduce(op: string, losses: Tensor, reduction: Reduction | undefined): Tensor {
+  const r = reduction ?? 'mean';
+  if (r === 'mean') return mean(losses);
+  if (r === 'sum') return sum(losses);
+  if (r === 'none') return losses;
+  throw new TapegradError(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`, 'reduction');
+}
+
+function prediction(op: string, yhat: unknown, arg: string): Tensor {
+  if (!(yhat instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${yhat === null ? 'null' : Array.isArray(yhat) ? 'an array' : typeof yhat}`, arg);
+  return yhat;
+}
+
+/** y as a tensor of yhat's dtype and exactly yhat's shape (no broadcasting: [m] against [1, m] is a bug). */
+function target(op: string, yhat: Tensor, y: Target, predArg = 'yhat'): Tensor {
+  const t = y instanceof Tensor ? y : tensor(y, { dtype: yhat.dtype });
+  if (t.shape.length !== yhat.shape.length || t.shape.some((d, i) => d !== yhat.shape[i])) {
+    throw new ShapeError(op, `y has shape ${fmt(t.shape)} but ${predArg} has shape ${fmt(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
+  }
+  return t.dtype === yhat.dtype ? t : t.astype(yhat.dtype);
+}
+
+/**
+ * Mean squared error, (ŷ − y)² averaged over all elements ('mean', as PyTorch's MSELoss), summed
+ * ('sum'), or elementwise ('none').
+ *
+ * @example
+ * mse(tensor([[1, 2, 3]]), tensor([[0, 2, 5]])).item();                      // (1 + 0 + 4) / 3
+ * mse(tensor([[1, 2, 3]]), tensor([[0, 2, 5]]), { reduction: 'sum' }).item(); // 5
+ */
+export function mse(yhat: Tensor, y: Target, options: LossOptions = {}): Tensor {
+  const p = prediction('mse', yhat, 'yhat');
+  const d = sub(p, target('mse', p, y));
+  return reduce('mse', mul(d, d), options.reduction);
+}
+
+export interface BinaryCrossEntropyOptions extends LossOptions {
+  /** yhat holds logits z (before the sigmoid) rather than probabilities: stable for any z (default false). */
+  fromLogits?: boolean;
+}
+
+/** e^(−100): with probabilities floored here, each log term is at least −100, as in PyTorch. */
+const FLOOR = Math.exp(-100);
+
+/**
+ * Binary cross-entropy, ℓ = −[y log a + (1 − y) log(1 − a)] elementwise, for the notes' sigmoid output
+ * a = σ(z); its derivative is the notes' dA = −y/a + (1 − y)/(1 − a). y may be any value in [0, 1].
+ *
+ * Probabilities are floored at e^(−100) inside the logs (so each log term is ≥ −100, as PyTorch's
+ * BCELoss); a saturated probability then gets no gradient. With `fromLogits: true`, yhat holds z and the
+ * loss is computed as softplus(z) − y·z with softplus(z) = max(z, 0) + log(1 + e^(−|z|)), which is finite
+ * for any z, and whose gradient is exactly σ(z) − y (at z = 0 too: max splits its tie evenly, giving ½).
+ *
+ * @example
+ * binaryCrossEntropy(tensor([[0.8]]), tensor([[1]])).item();                      // −log 0.8
+ * binaryCrossEntropy(tensor([[1000]]), tensor([[0]]), { fromLogits: true }).item(); // 1000
+ */
+export function binaryCrossEntropy(yhat: Tensor, y: Target, options: BinaryCrossEntropyOptions = {}): Tensor {
+  const op = 'binaryCrossEntropy';
+  const p = prediction(op, yhat, 'yhat');
+  const t = target(op, p, y);
+  let losses: Tensor;
+  if (options.fromLogits) {
+    // −[y log σ(z) + (1−y) log σ(−z)] = softplus(z) − y z, using softplus(−z) = softplus(z) − z
+    const softplus = maximum(p, 0).add(log(exp(neg(abs(p))).add(1)));
+    losses = sub(softplus, mul(t, p));
+  } else {
+    const logA = log(maximum(p, FLOOR));
+    const log1mA = log(maximum(sub(1, p), FLOOR));
+    losses = neg(mul(t, logA).add(mul(sub(1, t), log1mA)));
+  }
+  return reduce(op, losses, options.reduction);
+}
+
+/** Labels for softmaxCrossEntropy: one-hot (or soft) [K, m], or class indices as [m] / [1, m]. */
+export type Labels = Tensor | NestedArray | Int32Array;
+
+/**
+ * Softmax cross-entropy with classes in ROWS: logits are [K, m] (one example per column), and the loss of
+ * example j is ℓ_j = −Σ_k y_kj log softmax(z_j)_k = logsumexp(z_j) − z_{y_j, j}, computed with a stable
+ * log-softmax. Labels are one-hot (or any distributions) of shape [K, m], or class indices as a [m] or
+ * [1, m] tensor or array. Its gradient with respect to the logits is (softmax(Z) − Y)/m for 'mean'.
+ *
+ * @example
+ * const Z = tensor([[1, 0], [2, 0], [3, 0]]);            // 3 classes, 2 examples
+ * softmaxCrossEntropy(Z, [2, 0]).item();                 // mean of log(e¹+e²+e³) − 3 and log 3
+ * softmaxCrossEntropy(Z, tensor([[0, 1], [0, 0], [1, 0]])).item(); // the same, one-hot
+ */
+export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOptions = {}): Tensor {
+  const op = 'softmaxCrossEntropy';
+  const z = prediction(op, logits, 'logits');
+  if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmt(z.shape)}`, 'logits');
+  const [K, m] = z.shape;
+  const logP = logSoftmax(z, 0);
+  const labels = y instanceof Tensor || y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
+  const shape = labels instanceof Int32Array ? [labels.length] : labels.shape;
+  let losses: Tensor;
+  if (shape.length === 2 && shape[0] === K && shape[1] === m) {
+    const Y = target(op, z, labels as Tensor, 'logits');
+    losses = neg(sum(mul(Y, logP), 0));
+  } else if ((shape.length === 1 && shape[0] === m) || (shape.length === 2 && shape[0] === 1 && shape[1] === m)) {
+    const idx = labels instanceof Int32Array ? labels : labels.data;
+    const index = new Int32Array(m);
+    for (let j = 0; j < m; j++) {
+      const c = idx[j];
+      if (!Number.isInteger(c) || c < 0 || c >= K) {
+        throw new TapegradError(op, `label of example ${j} is ${c}, expected a class index in 0..${K - 1} (logits have ${K} classes)`, 'y');
+      }
+      index[j] = c;
+    }
+    losses = neg(reshape(gather(logP, tensor(index, { dtype: 'float64', shape: [1, m] }), 0), [m]));
+  } else {
+    throw new ShapeError(
+      op,
+      `y has shape ${fmt(shape)} but logits have shape ${fmt(z.shape)}; expected one-hot labels ${fmt(z.shape)} or class indices [${m}] or [1, ${m}]`,
+      'y',
+    );
+  }
+  return reduce(op, losses, options.reduction);
+}

@@ -1,0 +1,254 @@
+import { OrderedMap } from 'immutable';
+import { Tensor, TapegradError, ShapeError, astype } from '@tapegrad/core';
+
+/** Where a parameter lives: `owner[key]` (a module's field, or an element of an array field). */
+type Place = readonly [owner: Record<string | number, unknown>, key: string | number];
+
+/** One parameter: its dotted name, its tensor and every place that holds it (tied weights share one). */
+interface Slot {
+  readonly name: string;
+  readonly tensor: Tensor;
+  readonly places: Place[];
+}
+
+/** What `setParameters` and `withParameters` accept: an OrderedMap (as `parameters()` returns) or pairs. */
+export type ParameterEntries = OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>;
+
+export interface SetParametersOptions {
+  /** Require every parameter of the model to be given (default true). Unknown names are always an error. */
+  strict?: boolean;
+}
+
+const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
+
+/**
+ * The base class of every layer and model. A module's parameters and sub-modules are found from its own
+ * fields, in declaration order: a Tensor field with `requiresGrad` is a parameter named by the field; a
+ * Module field is a child whose names get the prefix `field.`; an array field contributes its Modules as
+ * children `field.0.`, `field.1.`, … (and its requiresGrad Tensors as parameters `field.0`, …). Private
+ * (`#`) fields are invisible, so they are the place for anything that is not part of the model.
+ *
+ * Tensors are values: a module is updated by giving it new parameter tensors (`setParameters`), never by
+ * writing into `.data`.
+ *
+ * There are two ways to define your own module: subclass `Module` (below), or compose functions with
+ * `Lambda`, `FunctionModule` and `Sequential` (see functional.ts).
+ *
+ * @example
+ * class Affine extends Module {
+ *   W = randn([3, 2], { requiresGrad: true });
+ *   b = zeros([3, 1], { requiresGrad: true });
+ *   forward(x: Tensor): Tensor { return this.W.matmul(x).add(this.b); }
+ * }
+ * const model = new Affine();
+ * model.parameters().keySeq().toArray(); // ['W', 'b']
+ * model.numParameters();                 // 9
+ */
+export abstract class Module {
+  /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
+  training = true;
+
+  /** Computes the module's output for input `x` (examples are columns: `x` is `[features, m]`). */
+  abstract forward(x: Tensor): Tensor;
+
+  /** A one-line summary used by `toString()`, e.g. `Dense(2 → 4, tanh)`. Subclasses may override it. */
+  describe(): string {
+    return this.constructor.name || 'Module';
+  }
+
+  /**
+   * The parameters, from dotted name (`layers.0.W`) to tensor, in registration order. A tensor held in
+   * two places (tied weights) is listed once, under the first name.
+   */
+  parameters(): OrderedMap<string, Tensor> {
+    return OrderedMap(this.#slots().map((s): [string, Tensor] => [s.name, s.tensor]));
+  }
+
+  /** The direct sub-modules, by field name (`encoder`, or `layers.0` for an array field). */
+  children(): OrderedMap<string, Module> {
+    const out: [string, Module][] = [];
+    this.#fields((name, value) => {
+      if (value instanceof Module) out.push([name, value]);
+    });
+    return OrderedMap(out);
+  }
+
+  /** This module (under the name '') and every descendant, depth first, each listed once. */
+  modules(): OrderedMap<string, Module> {
+    return OrderedMap(this.#walk().map(([name, m]): [string, Module] => [name, m]));
+  }
+
+  /** The number of scalar parameters (each tied tensor counted once). */
+  numParameters(): number {
+    return this.#slots().reduce((n, s) => n + s.tensor.size, 0);
+  }
+
+  /** Clears `.grad` on every parameter. */
+  zeroGrad(): void {
+    for (const s of this.#slots()) s.tensor.grad = null;
+  }
+
+  /** Sets train mode (`mode` true) or eval mode on this module and every descendant. */
+  train(mode = true): this {
+    for (const m of this.modules().valueSeq()) m.training = mode;
+    return this;
+  }
+
+  /** Eval mode on this module and every descendant: `train(false)`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Replaces parameters by name. Each given tensor is cast to the dtype of the parameter it replaces and
+   * becomes a fresh leaf with `requiresGrad` and no grad. Everything is validated before anything is
+   * assigned, so on error the model is unchanged: an unknown name, a name given twice, a missing name
+   * (unless `{ strict: false }`), or a shape that differs (a ShapeError naming the key and both shapes).
+   *
+   * @example
+   * const p = model.parameters();
+   * model.setParameters(p.map((W) => W.mul(0.5))); // halve every weight
+   */
+  setParameters(params: ParameterEntries, options: SetParametersOptions = {}): this {
+    const plan = this.#plan('setParameters', params, options.strict ?? true);
+    const leaves = plan.map(([slot, t]) => {
+      const leaf = (t.dtype === slot.tensor.dtype ? t.detach() : astype(t.detach(), slot.tensor.dtype)).setRequiresGrad(true);
+      leaf.name = slot.tensor.name;
+      return [slot, leaf] as const;
+    });
+    for (const [slot, leaf] of leaves) for (const [owner, key] of slot.places) owner[key] = leaf;
+    return this;
+  }
+
+  /**
+   * Runs `fn` with the given parameters substituted as they are (not cast, not detached, so gradients flow
+   * back to them), then restores the original ones, even if `fn` throws. Names and shapes are checked as in
+   * `setParameters`; parameters not given keep their value. This is what `functionalCall` uses to run a
+   * module as a pure function of its parameters.
+   */
+  withParameters<T>(params: ParameterEntries, fn: () => T): T {
+    const plan = this.#plan('withParameters', params, false);
+    const saved = plan.map(([slot]) => slot);
+    for (const [slot, t] of plan) for (const [owner, key] of slot.places) owner[key] = t;
+    try {
+      return fn();
+    } finally {
+      for (const slot of saved) for (const [owner, key] of slot.places) owner[key] = slot.tensor;
+    }
+  }
+
+  /**
+   * The architecture, one line per module, with each module's own parameter shapes and the number of
+   * parameters under it:
+   *
+   * ```text
+   * Sequential  (17 parameters, float32)
+   *   layers.0  Dense(2 → 4, tanh)     W [4, 2]  b [4, 1]  12 params
+   *   layers.1  Dense(4 → 1, sigmoid)  W [1, 4]  b [1, 1]  5 params
+   * ```
+   */
+  toString(): string {
+    const dtypes = [...new Set(this.#slots().map((s) => s.tensor.dtype))].sort();
+    const own = (m: Module) => {
+      const shapes: string[] = [];
+      m.#fields((field, value) => {
+        if (isParam(value)) shapes.push(`${field} ${fmt(value.shape)}`);
+      });
+      return shapes.join('  ');
+    };
+    const head = [this.describe(), own(this), `(${this.numParameters()} parameters${dtypes.length > 0 ? `, ${dtypes.join('/')}` : ''})`];
+    const rows = this.#walk().slice(1).map(([name, m, depth]) =>
+      [`${'  '.repeat(depth)}${name}`, m.describe(), own(m), `${m.numParameters()} params`]);
+    // pad each column to its widest cell; a column empty on every row (no own parameters anywhere) is dropped
+    const cols = [0, 1, 2, 3].filter((c) => rows.some((r) => r[c] !== ''));
+    const widths = cols.map((c) => Math.max(...rows.map((r) => r[c].length)));
+    const lines = rows.map((r) => cols.map((c, i) => (i < cols.length - 1 ? r[c].padEnd(widths[i]) : r[c])).join('  '));
+    return [head.filter((c) => c !== '').join('  '), ...lines.map((l) => l.trimEnd())].join('\n');
+  }
+
+  /** [dotted name, module, depth] for this module and every descendant, depth first, each once. */
+  #walk(): [string, Module, number][] {
+    const out: [string, Module, number][] = [];
+    const seen = new Set<Module>();
+    const visit = (m: Module, name: string, depth: number) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m, depth]);
+      m.#fields((field, value) => {
+        if (value instanceof Module) visit(value, name === '' ? field : `${name}.${field}`, depth + 1);
+      });
+    };
+    visit(this, '', 0);
+    return out;
+  }
+
+  /** Calls `visit(name, value, place)` for every parameter-or-module candidate among the own fields. */
+  #fields(visit: (name: string, value: unknown, place: Place) => void): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(self)) {
+      const value = self[key];
+      if (value instanceof Module || isParam(value)) visit(key, value, [self, key]);
+      else if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          if (v instanceof Module || isParam(v)) visit(`${key}.${i}`, v, [value as unknown as Record<number, unknown>, i]);
+        });
+      }
+    }
+  }
+
+  /** Every parameter with its places, depth first in field order; shared modules are visited once. */
+  #slots(): Slot[] {
+    const slots: Slot[] = [];
+    const byTensor = new Map<Tensor, Slot>();
+    const seen = new Set<Module>();
+    const visit = (m: Module, prefix: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      m.#fields((name, value, place) => {
+        const full = prefix + name;
+        if (value instanceof Module) return visit(value, `${full}.`);
+        const t = value as Tensor;
+        const known = byTensor.get(t);
+        if (known) return void known.places.push(place);
+        const slot: Slot = { name: full, tensor: t, places: [place] };
+        byTensor.set(t, slot);
+        slots.push(slot);
+      });
+    };
+    visit(this, '');
+    return slots;
+  }
+
+  /** Validates `params` against the model and pairs each given tensor with its slot; assigns nothing. */
+  #plan(op: string, params: ParameterEntries, strict: boolean): (readonly [Slot, Tensor])[] {
+    const slots = new Map(this.#slots().map((s) => [s.name, s] as const));
+    const plan: (readonly [Slot, Tensor])[] = [];
+    const given = new Set<string>();
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      throw new TapegradError(op, 'expected an OrderedMap of tensors (as parameters() returns) or an iterable of [name, tensor] pairs', 'params');
+    }
+    for (const entry of params as Iterable<readonly [string, Tensor]>) {
+      const [name, t] = entry;
+      const slot = slots.get(name);
+      if (slot === undefined) {
+        throw new TapegradError(op, `unknown parameter '${name}'; the model's parameters are ${[...slots.keys()].map((k) => `'${k}'`).join(', ') || '(none)'}`, name);
+      }
+      if (given.has(name)) throw new TapegradError(op, `parameter '${name}' is given twice`, name);
+      given.add(name);
+      if (!(t instanceof Tensor)) throw new TapegradError(op, `parameter '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`, name);
+      const want = slot.tensor.shape;
+      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+        throw new ShapeError(op, `parameter '${name}' has shape ${fmt(want)} in the model but the given tensor has shape ${fmt(t.shape)}`, name);
+      }
+      plan.push([slot, t]);
+    }
+    if (strict) {
+      const missing = [...slots.keys()].filter((k) => !given.has(k));
+      if (missing.length > 0) {
+        throw new TapegradError(op, `missing parameter(s) ${missing.map((k) => `'${k}'`).join(', ')} (pass { strict: false } to set only some)`, missing[0]);
+      }
+    }
+    return plan;
+  }
+}
