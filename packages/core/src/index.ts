@@ -20,5 +20,6 @@ export {
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry } from './tape.js';
 export { OPS, type OpName, type OpAttrs, type OpDef } from './ops/table.js';
 export { kernels, setKernels, jsKernels, type Kernels } from './kernels/index.js';
+export { backend, useWasm, setNumThreads, type BackendInfo } from './kernels/backend.js';
 export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, zeroGrad } from './transforms.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';

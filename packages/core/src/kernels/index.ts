@@ -1,5 +1,6 @@
 import type { Kernels } from './types.js';
 import { jsKernels } from './js.js';
+import { wasmKernels } from './wasm.js';
 
 export type { Kernels, UnaryKernelOp, BinaryKernelOp, ReduceKernelOp } from './types.js';
 export { jsKernels } from './js.js';
@@ -8,7 +9,7 @@ export { jsKernels } from './js.js';
  * The kernels in use. Ops call through this object at run time, so replacing an entry (for example
  * `gemm` with a WebAssembly one) changes every op and every gradient rule that uses it.
  */
-export const kernels: Kernels = { ...jsKernels };
+export const kernels: Kernels = { ...jsKernels, ...wasmKernels }; // WASM entries fall back to JS where unavailable
 
 /**
  * Replaces some or all kernels; returns a function that restores the previous ones.

@@ -1,0 +1,55 @@
+/**
+ * Choosing the kernels: the public switches over WebAssembly and threads. WASM with SIMD is on by
+ * default wherever the engine validates the module; elsewhere every kernel is the plain-JS one.
+ */
+import { jsKernels } from './js.js';
+import { kernels } from './index.js';
+import { setNumThreads as setThreads, numThreads } from './wasm-threads.js';
+import { activeRuntime, setWasmEnabled, wasmKernels } from './wasm.js';
+
+export interface BackendInfo {
+  /** 'wasm-simd' when large matmuls run in WebAssembly SIMD, else 'js'. */
+  readonly kernels: 'wasm-simd' | 'js';
+  /** Threads a large matmul may use (1 when single-threaded, or where shared memory is unavailable). */
+  readonly threads: number;
+}
+
+/**
+ * Which kernels are active.
+ *
+ * @example
+ * backend(); // { kernels: 'wasm-simd', threads: 2 } on a 2-core machine with Node 20
+ */
+export function backend(): BackendInfo {
+  const rt = kernels.gemm === wasmKernels.gemm ? activeRuntime() : null;
+  if (rt === null) return { kernels: 'js', threads: 1 };
+  return { kernels: 'wasm-simd', threads: rt.shared ? numThreads() : 1 };
+}
+
+/**
+ * Switches the WebAssembly kernels on (the default) or off; returns whether they are now in use, which
+ * is false where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * useWasm(false); // every op now runs the plain-TypeScript kernels
+ */
+export function useWasm(enabled: boolean): boolean {
+  setWasmEnabled(enabled);
+  const source = enabled ? wasmKernels : jsKernels;
+  for (const name of Object.keys(wasmKernels) as (keyof typeof wasmKernels)[]) {
+    (kernels as unknown as Record<string, unknown>)[name] = source[name];
+  }
+  return backend().kernels === 'wasm-simd';
+}
+
+/**
+ * Sets how many threads (the calling one included) a large matmul may use; 1 switches threading off.
+ * Defaults to the TAPEGRAD_THREADS environment variable, else the number of cores up to 4. Threads
+ * need SharedArrayBuffer: Node, or a cross-origin-isolated page.
+ *
+ * @example
+ * setNumThreads(1); // single-threaded from now on
+ */
+export function setNumThreads(n: number): void {
+  setThreads(n);
+}

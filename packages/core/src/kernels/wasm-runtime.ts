@@ -1,0 +1,126 @@
+/**
+ * Loading the WebAssembly kernels and owning their linear memory.
+ *
+ * The module is embedded (wasm-bytes.ts) and instantiated synchronously on first use, so importing
+ * core costs nothing and there is no download. Where SharedArrayBuffer exists (Node; browsers only when
+ * cross-origin isolated) the shared-memory build is used, so worker threads can instantiate the same
+ * module on the same memory; elsewhere the plain build runs on one thread.
+ *
+ * Memory layout (byte offsets, all chosen here, none by the module):
+ *   [0, HEAP_START)                           unused, so no valid pointer is 0
+ *   [HEAP_START + t·workBytes, … + workBytes)  gemm scratch of thread t (packed panels)
+ *   [operandBase(threads), …)                  the operands of the current call, copied in and out
+ * Operands are transient, so the layout may change from one call to the next.
+ */
+import { GEMM_WASM, GEMM_WASM_SHARED, SHARED_MAX_PAGES } from './wasm-bytes.js';
+
+const PAGE = 65536;
+const HEAP_START = 1024;
+
+/** The functions compiled from wasm/*.ts; pointers are byte offsets, leading dimensions in elements. */
+export interface WasmExports {
+  gemmWorkBytes(): number;
+  gemmF32: GemmFn;
+  gemmF64: GemmFn;
+}
+
+export type GemmFn = (
+  transA: number, transB: number, m: number, n: number, k: number,
+  a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
+) => void;
+
+export interface WasmRuntime {
+  readonly exports: WasmExports;
+  readonly memory: WebAssembly.Memory;
+  /** The compiled module, so that workers can instantiate it on the same (shared) memory. */
+  readonly module: WebAssembly.Module;
+  readonly shared: boolean;
+  /** Scratch bytes one gemm thread needs, rounded up to a cache line. */
+  readonly workBytes: number;
+}
+
+let state: WasmRuntime | null | undefined; // undefined: not tried yet; null: unavailable
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function instantiate(base64: string, memory: WebAssembly.Memory, shared: boolean): WasmRuntime | null {
+  const bytes = decode(base64);
+  // validate() is false where the engine lacks SIMD (or, for the shared build, threads).
+  if (!WebAssembly.validate(bytes)) return null;
+  const module = new WebAssembly.Module(bytes);
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+  const workBytes = Math.ceil(exports.gemmWorkBytes() / 64) * 64;
+  return { exports, memory, module, shared, workBytes };
+}
+
+function load(): WasmRuntime | null {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
+  try {
+    if (typeof SharedArrayBuffer === 'function') {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+      const rt = instantiate(GEMM_WASM_SHARED, memory, true);
+      if (rt) return rt;
+    }
+  } catch {
+    // A shared memory can be refused (no cross-origin isolation, or no address space): use the plain build.
+  }
+  try {
+    return instantiate(GEMM_WASM, new WebAssembly.Memory({ initial: 1 }), false);
+  } catch {
+    return null;
+  }
+}
+
+/** The instantiated kernels, or null where WebAssembly with SIMD is unavailable. Loads on first call. */
+export function wasmRuntime(): WasmRuntime | null {
+  if (state === undefined) state = load();
+  return state;
+}
+
+/** First byte after the scratch areas of `threads` threads. */
+export function operandBase(rt: WasmRuntime, threads: number): number {
+  return HEAP_START + threads * rt.workBytes;
+}
+
+/** Scratch area of thread t. */
+export function workArea(rt: WasmRuntime, t: number): number {
+  return HEAP_START + t * rt.workBytes;
+}
+
+/** Grows the memory to hold `bytes`; false if it cannot (the caller then falls back to JS). */
+export function reserve(rt: WasmRuntime, bytes: number): boolean {
+  const have = rt.memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    rt.memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false; // RangeError: beyond the maximum or out of memory
+  }
+}
+
+let f32View: Float32Array | null = null;
+let f64View: Float64Array | null = null;
+
+/** A Float32Array over the whole memory, renewed after growth (old views keep the old length). */
+export function heapF32(rt: WasmRuntime): Float32Array {
+  const buffer = rt.memory.buffer;
+  if (f32View === null || f32View.byteLength !== buffer.byteLength) f32View = new Float32Array(buffer);
+  return f32View;
+}
+
+export function heapF64(rt: WasmRuntime): Float64Array {
+  const buffer = rt.memory.buffer;
+  if (f64View === null || f64View.byteLength !== buffer.byteLength) f64View = new Float64Array(buffer);
+  return f64View;
+}
+
+/** Rounds a byte offset up to a multiple of 64 (a cache line; keeps v128 and f64 accesses aligned). */
+export function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}

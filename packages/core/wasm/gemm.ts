@@ -1,0 +1,237 @@
+/**
+ * GEMM in WebAssembly SIMD (AssemblyScript) for float32 (T = f32, 4 lanes) and float64 (T = f64,
+ * 2 lanes): C[m×n] = op(A)[m×k] · op(B)[k×n].
+ *
+ * The BLIS/GotoBLAS structure: the k dimension is cut into blocks of KC; for each block, a KC×NC slab
+ * of op(B) is packed into column panels NR wide, and an MC×KC block of op(A) into row panels MR tall,
+ * so the register-tiled micro-kernel reads both operands as one contiguous stream. A packed A block
+ * (MC·KC elements = 128 KiB) stays in L2, a B panel (KC·NR elements = 8 KiB) in L1, the B slab (2 MiB)
+ * in L3. Packing is also where transA and transB are absorbed: the micro-kernel never sees a stride.
+ *
+ * The micro-kernel keeps an MR×NR tile of C in eight v128 registers: 4 rows × two vectors, i.e. 4×8
+ * for f32 and 4×4 for f64, so a packed B row is always 32 bytes. Baseline WASM SIMD has no fused
+ * multiply-add, so each step costs a mul and an add per register; eight accumulators leave room in the
+ * 15 SIMD registers V8 allocates on x64 for the two B vectors, the broadcast A value and the product
+ * (6×8 would spill; unrolling the k loop measured slower).
+ *
+ * Memory is owned by JS: every pointer is a byte offset chosen by the caller, and `work` is a scratch
+ * area of at least gemmWorkBytes() bytes that no other thread uses at the same time.
+ */
+
+const MR: i32 = 4;
+const KC: i32 = 256;
+/** Per-type sizes, all fixed at compile time: the same byte budget for both element types. */
+// @ts-ignore: decorator
+@inline function NR<T>(): i32 { return 32 / sizeof<T>(); }
+// @ts-ignore: decorator
+@inline function MC<T>(): i32 { return 512 / sizeof<T>(); }
+// @ts-ignore: decorator
+@inline function NC<T>(): i32 { return 8192 / sizeof<T>(); }
+
+/** Bytes of scratch one gemm call needs (either type): packed A block, packed B slab, one edge tile. */
+export function gemmWorkBytes(): i32 {
+  return (MC<f32>() * KC + KC * NC<f32>() + MR * NR<f32>()) * 4;
+}
+
+/**
+ * C = op(A)·op(B) with leading dimensions (row strides of the stored matrices) lda, ldb, ldc in
+ * elements. op(A)[i,p] is A[i·lda + p], or A[p·lda + i] when transA; op(B)[p,j] is B[p·ldb + j],
+ * or B[j·ldb + p] when transB.
+ */
+export function gemmF32(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+): void {
+  gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+}
+
+/** As gemmF32, for float64. */
+export function gemmF64(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+): void {
+  gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+}
+
+// @ts-ignore: decorator
+@inline
+function gemm<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+): void {
+  const S = sizeof<T>();
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc * S, 0, <usize>n * S);
+    return;
+  }
+  const packA = work;
+  const packB = work + <usize>(MC<T>() * KC) * S;
+  const edge = packB + <usize>(KC * NC<T>()) * S;
+  for (let jc = 0; jc < n; jc += NC<T>()) {
+    const nc = min(NC<T>(), n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packPanelsB<T>(transB, b, ldb, pc, kc, jc, nc, packB);
+      for (let ic = 0; ic < m; ic += MC<T>()) {
+        const mc = min(MC<T>(), m - ic);
+        packPanelsA<T>(transA, a, lda, ic, mc, pc, kc, packA);
+        macroKernel<T>(mc, nc, kc, packA, packB, c + (<usize>ic * ldc + jc) * S, ldc, pc > 0, edge);
+      }
+    }
+  }
+}
+
+/** Every MR×NR tile of one MC×NC block of C, from packed panels. */
+function macroKernel<T>(
+  mc: i32, nc: i32, kc: i32, packA: usize, packB: usize, c: usize, ldc: i32, accumulate: bool, edge: usize,
+): void {
+  const S = sizeof<T>();
+  const NRT = NR<T>();
+  for (let jr = 0; jr < nc; jr += NRT) {
+    const nr = min(NRT, nc - jr);
+    const bp = packB + <usize>(jr * kc) * S;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      const ap = packA + <usize>(ir * kc) * S;
+      const ct = c + (<usize>ir * ldc + jr) * S;
+      if (mr == MR && nr == NRT) {
+        microKernel<T>(kc, ap, bp, ct, ldc, accumulate);
+      } else {
+        // A partial tile: the padded panels are zero beyond the edge, so compute the full tile into
+        // scratch and copy (or add) only its valid part.
+        microKernel<T>(kc, ap, bp, edge, NRT, false);
+        for (let r = 0; r < mr; r++) {
+          for (let q = 0; q < nr; q++) {
+            const dst = ct + (<usize>r * ldc + q) * S;
+            const v = load<T>(edge + <usize>(r * NRT + q) * S);
+            store<T>(dst, accumulate ? load<T>(dst) + v : v);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C[0:MR, 0:NR] (+)= Σ_p a[p, 0:MR] ⊗ b[p, 0:NR] over the packed panels. */
+// @ts-ignore: decorator
+@inline
+function microKernel<T>(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: bool): void {
+  const S = sizeof<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load_splat<T>(a);
+    c00 = v128.add<T>(c00, v128.mul<T>(x, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(a, S);
+    c10 = v128.add<T>(c10, v128.mul<T>(x, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(a, 2 * S);
+    c20 = v128.add<T>(c20, v128.mul<T>(x, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(a, 3 * S);
+    c30 = v128.add<T>(c30, v128.mul<T>(x, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(x, b1));
+    a += <usize>MR * S;
+    b += 32;
+  }
+  const row = <usize>ldc * S;
+  if (accumulate) {
+    c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
+    c10 = v128.add<T>(c10, v128.load(c + row)); c11 = v128.add<T>(c11, v128.load(c + row, 16));
+    c20 = v128.add<T>(c20, v128.load(c + 2 * row)); c21 = v128.add<T>(c21, v128.load(c + 2 * row, 16));
+    c30 = v128.add<T>(c30, v128.load(c + 3 * row)); c31 = v128.add<T>(c31, v128.load(c + 3 * row, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + row, c10); v128.store(c + row, c11, 16);
+  v128.store(c + 2 * row, c20); v128.store(c + 2 * row, c21, 16);
+  v128.store(c + 3 * row, c30); v128.store(c + 3 * row, c31, 16);
+}
+
+/**
+ * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel t holds rows ic+t·MR .. +MR, stored p-major
+ * (MR values per p), zero-padded past row mc.
+ */
+function packPanelsA<T>(transA: bool, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const S = sizeof<T>();
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const panel = dst + <usize>(ir * kc) * S;
+    if (transA) {
+      // Stored k×m: the MR values of one p are contiguous (MR·S bytes, 16 or 32).
+      let src = a + (<usize>pc * lda + ic + ir) * S;
+      const step = <usize>lda * S;
+      if (mr == MR) {
+        for (let p = 0; p < kc; p++, src += step) {
+          const d = panel + <usize>(p * MR) * S;
+          v128.store(d, v128.load(src));
+          if (S == 8) v128.store(d, v128.load(src, 16), 16);
+        }
+      } else {
+        for (let p = 0; p < kc; p++, src += step) {
+          for (let r = 0; r < MR; r++) {
+            store<T>(panel + <usize>(p * MR + r) * S, r < mr ? load<T>(src + <usize>r * S) : <T>0);
+          }
+        }
+      }
+    } else {
+      // Stored m×k: row r is contiguous in p.
+      for (let r = 0; r < MR; r++) {
+        const d = panel + <usize>r * S;
+        if (r < mr) {
+          const src = a + (<usize>(ic + ir + r) * lda + pc) * S;
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * MR) * S, load<T>(src + <usize>p * S));
+        } else {
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * MR) * S, <T>0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel t holds columns jc+t·NR .. +NR, stored
+ * p-major (NR values = 32 bytes per p), zero-padded past column nc.
+ */
+function packPanelsB<T>(transB: bool, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  const S = sizeof<T>();
+  const NRT = NR<T>();
+  for (let jr = 0; jr < nc; jr += NRT) {
+    const nr = min(NRT, nc - jr);
+    const panel = dst + <usize>(jr * kc) * S;
+    if (!transB) {
+      // Stored k×n: the NR values of one p are contiguous.
+      let src = b + (<usize>pc * ldb + jc + jr) * S;
+      const step = <usize>ldb * S;
+      if (nr == NRT) {
+        for (let p = 0; p < kc; p++, src += step) {
+          const d = panel + <usize>p * 32;
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+        }
+      } else {
+        for (let p = 0; p < kc; p++, src += step) {
+          for (let q = 0; q < NRT; q++) {
+            store<T>(panel + <usize>(p * NRT + q) * S, q < nr ? load<T>(src + <usize>q * S) : <T>0);
+          }
+        }
+      }
+    } else {
+      // Stored n×k: column q of op(B) is row jc+jr+q of B, contiguous in p.
+      for (let q = 0; q < NRT; q++) {
+        const d = panel + <usize>q * S;
+        if (q < nr) {
+          const src = b + (<usize>(jc + jr + q) * ldb + pc) * S;
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, load<T>(src + <usize>p * S));
+        } else {
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, <T>0);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { gemmWorkBytes, gemmF32, gemmF64 } from './gemm';
