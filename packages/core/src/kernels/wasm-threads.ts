@@ -159,8 +159,16 @@ export function readyThreads(rt: WasmRuntime, wanted: number): number {
   return ready;
 }
 
+let posted = 0;
+
+/** How many jobs have been handed to workers so far (tests use it to know the threaded path ran). */
+export function jobsPosted(): number {
+  return posted;
+}
+
 /** Starts gemm `args` (in WASM argument order) on worker w; finish with `join(w)`. */
 export function post(w: number, elemBytes: 4 | 8, args: readonly number[]): void {
+  posted++;
   const ctl = control!;
   const base = w * SLOT;
   ctl[base + ELEM] = elemBytes;

@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend, jsKernels, kernels, matmul, setNumThreads, tensor, useWasm } from '@tapegrad/core';
+import type { FloatArray } from '../dtype.js';
+import { setWasmLimits, wasmKernels } from './wasm.js';
+import { wasmRuntime } from './wasm-runtime.js';
+import { jobsPosted, readyThreads } from './wasm-threads.js';
+
+const wasmGemm = wasmKernels.gemm!;
+const SIZES = [1, 3, 17, 65, 130];
+const FLAGS = [[false, false], [false, true], [true, false], [true, true]] as const;
+
+/** A deterministic pseudo-random fill in [-1, 1) (an LCG), so failures reproduce. */
+function fill<T extends FloatArray>(x: T, seed: number): T {
+  let s = seed >>> 0;
+  for (let i = 0; i < x.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 2 ** 31 - 1;
+  }
+  return x;
+}
+
+/**
+ * Runs the WASM gemm on operands placed at nonzero offsets, checks it against the JS gemm in float64,
+ * and checks that C outside [cOff, cOff + m·n) is untouched. Every element of C must satisfy
+ * |c − ref| ≤ tol·Σ_p |op(A)[i,p]|·|op(B)[p,j]|, where `tol` is the rounding bound of the dtype.
+ */
+function check(dtype: 'float32' | 'float64', transA: boolean, transB: boolean, m: number, n: number, k: number): void {
+  const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+  const aOff = 3, bOff = 5, cOff = 7;
+  const a = fill(new Arr(aOff + m * k + 2), m * 1000 + k);
+  const b = fill(new Arr(bOff + k * n + 2), n * 1000 + k + 1);
+  const c = new Arr(cOff + m * n + 4).fill(42);
+  wasmGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
+
+  // Reference and error scale in float64 from the same (already rounded) inputs.
+  const ref = new Float64Array(m * n);
+  const scale = new Float64Array(m * n);
+  const a64 = Float64Array.from(a), b64 = Float64Array.from(b);
+  jsKernels.gemm(transA, transB, m, n, k, a64, aOff, b64, bOff, ref, 0);
+  jsKernels.gemm(transA, transB, m, n, k, a64.map(Math.abs), aOff, b64.map(Math.abs), bOff, scale, 0);
+  // float32 accumulates k rounded products in float32: |Δ| ≤ γ_k Σ|a||b| with γ_k ≈ k·2⁻²⁴; 2k·2⁻²⁴
+  // covers the (1 − k·u)⁻¹ factor and the product roundings. float64: the same with u = 2⁻⁵³, far below 1e-12.
+  const tol = dtype === 'float32' ? Math.max(k, 1) * 2 ** -23 : 1e-12;
+  for (let i = 0; i < m * n; i++) {
+    const err = Math.abs(c[cOff + i] - ref[i]);
+    if (!(err <= tol * scale[i])) {
+      expect.fail(
+        `${dtype} transA=${transA} transB=${transB} m=${m} n=${n} k=${k}: C[${Math.floor(i / n)},${i % n}] = ` +
+          `${c[cOff + i]}, want ${ref[i]} ± ${tol * scale[i]}`,
+      );
+    }
+  }
+  for (let i = 0; i < cOff; i++) expect(c[i]).toBe(42);
+  for (let i = cOff + m * n; i < c.length; i++) expect(c[i]).toBe(42);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('WASM gemm (single thread)', () => {
+  let restore: ReturnType<typeof setWasmLimits>;
+  beforeAll(() => {
+    // Every product, however small, goes to WASM; none to the workers.
+    restore = setWasmLimits({ gemm: 0, threads: Infinity });
+  });
+  afterAll(() => {
+    setWasmLimits(restore);
+  });
+
+  it('is available here (Node 20 has WASM SIMD and SharedArrayBuffer)', () => {
+    const rt = wasmRuntime();
+    expect(rt).not.toBeNull();
+    expect(rt!.shared).toBe(true);
+  });
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`${dtype}: equals the JS gemm for every transA/transB and odd sizes 1…130, at nonzero offsets`, () => {
+      for (const [tA, tB] of FLAGS) {
+        for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) check(dtype, tA, tB, m, n, k);
+      }
+    });
+
+    it(`${dtype}: spans several cache blocks (KC = 256, MC = 128 or 64, NC = 2048 or 1024)`, () => {
+      for (const [tA, tB] of FLAGS) {
+        check(dtype, tA, tB, 131, 1030, 300);
+        check(dtype, tA, tB, 5, 2100, 20);
+      }
+      check(dtype, false, false, 300, 9, 513);
+    });
+
+    it(`${dtype}: zero sizes write nothing, except k = 0, which zeroes C`, () => {
+      for (const [m, n, k] of [[0, 3, 4], [3, 0, 4], [0, 0, 0], [3, 4, 0], [1, 1, 0]]) {
+        for (const [tA, tB] of FLAGS) check(dtype, tA, tB, m, n, k);
+      }
+    });
+  }
+
+  it('widens a float32 operand of a float64 product exactly', () => {
+    const a = fill(new Float32Array(17 * 5), 1), b = fill(new Float64Array(5 * 9), 2);
+    const c = new Float64Array(17 * 9), ref = new Float64Array(17 * 9);
+    wasmGemm(false, false, 17, 9, 5, a, 0, b, 0, c, 0);
+    jsKernels.gemm(false, false, 17, 9, 5, a, 0, b, 0, ref, 0);
+    for (let i = 0; i < c.length; i++) expect(Math.abs(c[i] - ref[i])).toBeLessThanOrEqual(1e-15 * 5);
+  });
+});
+
+describe('WASM gemm on two threads', () => {
+  let restore: ReturnType<typeof setWasmLimits>;
+  beforeAll(async () => {
+    restore = setWasmLimits({ gemm: 0, threads: 0 });
+    setNumThreads(2);
+    // Workers start asynchronously and join once ready; wait for one (bounded).
+    const rt = wasmRuntime()!;
+    for (let i = 0; i < 500 && readyThreads(rt, 2) < 2; i++) await sleep(10);
+    expect(readyThreads(rt, 2)).toBe(2);
+  });
+  afterAll(() => {
+    setWasmLimits(restore);
+  });
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`${dtype}: splits by rows (m ≥ n) and by columns (m < n), equal to the JS gemm`, () => {
+      const before = jobsPosted();
+      for (const [tA, tB] of FLAGS) {
+        for (const m of [17, 65, 130]) for (const n of [3, 17, 130]) for (const k of [1, 17, 65]) check(dtype, tA, tB, m, n, k);
+        check(dtype, tA, tB, 131, 1030, 300);
+      }
+      // Every one of those products had at least two blocks, so each went through a worker.
+      expect(jobsPosted() - before).toBe(FLAGS.length * (27 + 1));
+    });
+  }
+});
+
+describe('backend switches', () => {
+  it('backend() reports WASM SIMD with threads; useWasm(false) puts the JS gemm back, and true restores WASM', () => {
+    setNumThreads(2);
+    expect(backend()).toEqual({ kernels: 'wasm-simd', threads: 2 });
+    try {
+      expect(useWasm(false)).toBe(false);
+      expect(kernels.gemm).toBe(jsKernels.gemm);
+      expect(backend()).toEqual({ kernels: 'js', threads: 1 });
+    } finally {
+      expect(useWasm(true)).toBe(true);
+    }
+    expect(kernels.gemm).toBe(wasmGemm);
+  });
+
+  it('setNumThreads(1) switches threading off and rejects a non-integer', () => {
+    setNumThreads(1);
+    expect(backend().threads).toBe(1);
+    expect(readyThreads(wasmRuntime()!, 2)).toBe(1);
+    setNumThreads(2);
+    expect(() => setNumThreads(0)).toThrow(RangeError);
+    expect(() => setNumThreads(1.5)).toThrow(RangeError);
+  });
+
+  it('matmul gives the same float64 result through WASM and through JS', () => {
+    const restore = setWasmLimits({ gemm: 0 });
+    try {
+      const A = tensor(Array.from({ length: 20 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.sin(i * 30 + j))), { dtype: 'float64' });
+      const B = tensor(Array.from({ length: 30 }, (_, i) => Array.from({ length: 10 }, (_, j) => Math.cos(i * 10 + j))), { dtype: 'float64' });
+      const viaWasm = matmul(A, B).data;
+      useWasm(false);
+      const viaJs = matmul(A, B).data;
+      expect(viaWasm).toBeInstanceOf(Float64Array);
+      // |C| ≤ Σ|a||b| ≤ 30 here, so 1e-13 absolute is ~1e-14 relative to the scale of the sums.
+      for (let i = 0; i < viaJs.length; i++) expect(Math.abs(viaWasm[i] - viaJs[i])).toBeLessThanOrEqual(1e-13);
+    } finally {
+      useWasm(true);
+      setWasmLimits(restore);
+    }
+  });
+});
+
+describe('the embedded module', () => {
+  it('matches a fresh compile of wasm/*.ts (scripts/build-wasm.mjs --check)', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+    const run = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
+    expect(run.stderr + run.stdout).toContain('matches a fresh compile');
+    expect(run.status).toBe(0);
+  });
+});
