@@ -85,7 +85,7 @@ export class ProgressBar {
   }
 
   /** The line for `current` steps done: the bar on a terminal, without it in plain mode. */
-  render(current: number, values: Readonly<Record<string, number>> = {}): string {
+  render(current: number, values: Readonly<Record<string, number | undefined>> = {}): string {
     const parts: string[] = [];
     if (this.label) parts.push(this.label);
     const count = `${current}/${this.total}`;
@@ -96,7 +96,7 @@ export class ProgressBar {
     } else {
       parts.push(count);
     }
-    for (const [k, v] of Object.entries(values)) parts.push(`${k} ${formatValue(v)}`);
+    for (const [k, v] of Object.entries(values)) if (v !== undefined) parts.push(`${k} ${formatValue(v)}`);
     parts.push(formatSeconds(this.#now() - this.#start));
     const line = parts.join('  ');
     const max = this.tty && this.stream.columns ? this.stream.columns - 1 : Infinity;
@@ -104,7 +104,7 @@ export class ProgressBar {
   }
 
   /** Sets the number of steps done; redraws on a terminal (at most every `minIntervalMs`), silent otherwise. */
-  update(current: number, values: Readonly<Record<string, number>> = {}): void {
+  update(current: number, values: Readonly<Record<string, number | undefined>> = {}): void {
     this.#current = current;
     if (!this.tty || this.#finished) return;
     const t = this.#now();
@@ -114,7 +114,7 @@ export class ProgressBar {
   }
 
   /** Draws the final line and ends it with a newline (plain mode prints its only line here). */
-  finish(values: Readonly<Record<string, number>> = {}): void {
+  finish(values: Readonly<Record<string, number | undefined>> = {}): void {
     if (this.#finished) return;
     this.#finished = true;
     const line = this.render(this.#current, values);
