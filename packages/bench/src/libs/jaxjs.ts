@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
+import type { Library } from './library.js';
+
+/**
+ * jax-js on its wasm device, eagerly or with every workload's function under `jit` (compiled on the
+ * first call, which the warm-up absorbs; its time is reported as `firstCallSeconds`). jax-js counts
+ * references by hand: every argument passed is consumed, so an array used again is passed as `.ref`,
+ * and `dataSync()` consumes the array it reads.
+ */
+export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
+  const jax = await import('@jax-js/jax');
+  const { numpy: np, nn, tree } = jax;
+  type Arr = InstanceType<typeof jax.numpy.Array>;
+  const devices = await jax.init('wasm'); // the default init also probes WebGPU, which Node lacks
+  jax.defaultDevice('wasm');
+  // The package's exports hide its package.json: find it next to the resolved entry (dist/index.cjs).
+  const entry = createRequire(import.meta.url).resolve('@jax-js/jax');
+  const pkg = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  const info: Record<string, string> = {
+    version: pkg.version,
+    backend: `${jax.defaultDevice()} (devices: ${devices.join(', ')})`,
+    mode,
+    // jax-js's wasm thread pool is made of Web Workers, a global Node 20 does not have.
+    threads: typeof (globalThis as { Worker?: unknown }).Worker === 'function' ? 'Web Workers' : '1 (no Web Worker in Node)',
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const wrap = <F extends (...args: any[]) => any>(f: F): F => (mode === 'jit' ? (jax.jit(f) as unknown as F) : f);
+
+  return {
+    info,
+
+    matmul(d: MatmulData, dtype) {
+      // np.array(Float64Array) throws in Node 20 (jax-js tests `instanceof Float16Array` first, which
+      // Node 20 lacks), so float64 is made by widening the float32 data: the same values.
+      const load = (x: Float32Array): Arr => {
+        const a = np.array(x).reshape([d.n, d.n]);
+        return dtype === 'float64' ? a.astype(np.float64) : a;
+      };
+      const A = load(d.A), B = load(d.B);
+      const mm = wrap((a: Arr, b: Arr) => np.matmul(a, b));
+      return () => mm(A.ref, B.ref).dataSync();
+    },
+
+    mlpStep(d: MlpData) {
+      const { sizes, m, lr } = d;
+      const L = sizes.length - 1;
+      const X = np.array(d.X).reshape([sizes[0], m]);
+      const Y = np.array(d.Y).reshape([sizes[L], m]);
+      type Params = { W: Arr; b: Arr }[];
+      let params: Params = d.W.map((W, l) => ({
+        W: np.array(W).reshape([sizes[l + 1], sizes[l]]),
+        b: np.array(d.b[l]).reshape([sizes[l + 1], 1]),
+      }));
+      // L = −(1/m) Σ Y ⊙ logsoftmax(Z[L]) over the classes (axis 0: examples are columns)
+      const loss = (ps: Params, x: Arr, y: Arr): Arr => {
+        let A = x;
+        ps.forEach((p, l) => {
+          const Z = np.matmul(p.W, A).add(p.b);
+          A = l < L - 1 ? nn.sigmoid(Z) : Z;
+        });
+        return y.mul(nn.logSoftmax(A, 0)).sum().mul(-1 / m);
+      };
+      const step = wrap((ps: Params, x: Arr, y: Arr): [Params, Arr] => {
+        const [value, grads] = jax.valueAndGrad(loss)(tree.ref(ps), x, y) as unknown as [Arr, Params];
+        const next = ps.map((p, l) => ({ W: p.W.sub(grads[l].W.mul(lr)), b: p.b.sub(grads[l].b.mul(lr)) }));
+        return [next, value];
+      });
+      return () => {
+        const [next, value] = step(params, X.ref, Y.ref);
+        params = next;
+        return value.dataSync()[0];
+      };
+    },
+
+    chainGrad(d: ChainData) {
+      const c = np.array(d.c), dd = np.array(d.d), x = np.array(d.x);
+      const f = (v: Arr): Arr => {
+        for (let i = 0; i < d.ops; i++) {
+          const op = chainOp(i);
+          v = op === 'mul' ? v.mul(c.ref) : op === 'add' ? v.add(dd.ref) : nn.sigmoid(v);
+        }
+        return v.sum();
+      };
+      const g = wrap(jax.grad(f) as unknown as (v: Arr) => Arr);
+      return () => g(x.ref).dataSync();
+    },
+
+    digits() {
+      return 'not wired yet';
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import * as core from '@tapegrad/core';
+import { logSoftmax, matmul, noGrad, sigmoid, tensor, valueAndGrad, type Tensor } from '@tapegrad/core';
+import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
+import type { Library } from './library.js';
+
+/** Parts of core's API that come with its fast kernels; looked up at run time so the bench also runs
+ * a core without them. */
+interface CoreExtras {
+  backend?: () => { kernels: string; threads: number };
+  setNumThreads?: (n: number) => void;
+}
+
+/** tapegrad through its public API, with whatever kernels core has made active. */
+export function tapegrad(version: string): Library {
+  const extras = core as unknown as CoreExtras;
+  const info: Record<string, string> = { version };
+  const active = typeof extras.backend === 'function' ? extras.backend() : null;
+  info.backend = active ? `${active.kernels} kernels` : 'js kernels (core has no backend())';
+  info.threads = active ? `${active.threads} by default` : '1';
+  return {
+    info,
+
+    matmul(d: MatmulData, dtype) {
+      const A = tensor(d.A, { shape: [d.n, d.n], dtype });
+      const B = tensor(d.B, { shape: [d.n, d.n], dtype });
+      return () => matmul(A, B).data;
+    },
+
+    mlpStep(d: MlpData) {
+      const { sizes, m, lr } = d;
+      const L = sizes.length - 1;
+      const X = tensor(d.X, { shape: [sizes[0], m] });
+      const Y = tensor(d.Y, { shape: [sizes[L], m] });
+      type Params = { W: Tensor; b: Tensor }[];
+      let params: Params = d.W.map((W, l) => ({
+        W: tensor(W, { shape: [sizes[l + 1], sizes[l]] }),
+        b: tensor(d.b[l], { shape: [sizes[l + 1], 1] }),
+      }));
+      // L = −(1/m) Σ Y ⊙ logsoftmax(Z[L]) over the classes (axis 0: examples are columns)
+      const loss = (ps: Params): Tensor => {
+        let A = X;
+        ps.forEach((p, l) => {
+          const Z = matmul(p.W, A).add(p.b);
+          A = l < L - 1 ? sigmoid(Z) : Z;
+        });
+        return Y.mul(logSoftmax(A, 0)).sum().mul(-1 / m);
+      };
+      const step = valueAndGrad(loss);
+      return () => {
+        const [value, grads] = step(params) as [Tensor, Params];
+        params = noGrad(() => params.map((p, l) => ({ W: p.W.sub(grads[l].W.mul(lr)), b: p.b.sub(grads[l].b.mul(lr)) })));
+        return value.item();
+      };
+    },
+
+    chainGrad(d: ChainData) {
+      const c = tensor(d.c), dd = tensor(d.d);
+      const f = (x: Tensor): Tensor => {
+        for (let i = 0; i < d.ops; i++) {
+          const op = chainOp(i);
+          x = op === 'mul' ? x.mul(c) : op === 'add' ? x.add(dd) : x.sigmoid();
+        }
+        return x.sum();
+      };
+      const g = core.grad(f);
+      const x = tensor(d.x);
+      return () => (g(x) as Tensor).data;
+    },
+
+    digits() {
+      return 'not wired yet';
+    },
+
+    setThreads: typeof extras.setNumThreads === 'function' ? (n) => extras.setNumThreads!(n ?? active?.threads ?? 1) : undefined,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * What the parent tells a child (its configuration) and what a child sends back (its results), as
+ * plain JSON. Times are seconds per call.
+ */
+
+/** One column of the table: a library in one mode, run in a child process of its own. */
+export type LibId = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'jax-js-jit';
+export const LIBS: readonly LibId[] = ['tapegrad', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'jax-js-jit'];
+
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+
+export type DTypeName = 'float32' | 'float64';
+
+export interface RunConfig {
+  lib: LibId;
+  workloads: WorkloadId[];
+  /** Timed repetitions; the figure is their median. */
+  reps: number;
+  /** Untimed calls before timing (compiles, warms caches and the JIT). */
+  warmup: number;
+  /** A repetition repeats the call until it lasts at least this long, so short calls are timed well. */
+  minRepMs: number;
+  /** W1's matrix sizes. */
+  matmulSizes: number[];
+  /** W2's layer sizes and batch. */
+  mlp: { sizes: number[]; m: number };
+  /** W3's chain length. */
+  chainOps: number;
+  /** W4's epochs. */
+  digitsEpochs: number;
+  /** Thread counts for tapegrad's W1 when its core lets the user set them (ignored otherwise). */
+  threads: number[];
+}
+
+export interface Measurement {
+  /** Median seconds per call over the repetitions. */
+  median: number;
+  min: number;
+  reps: number;
+  /** Calls per repetition. */
+  inner: number;
+}
+
+/** One row of one column: a workload at one size, its time and the values the parent checks. */
+export interface CaseResult {
+  /** The row, e.g. `W1 n=256 float32`, `W1 n=256 float32 threads=2`, `W2`, `W3`, `W4`. */
+  key: string;
+  time?: Measurement;
+  /** Values compared with the float64 reference: sampled C entries (W1), the losses of two steps (W2),
+   * the gradient (W3). */
+  check?: number[];
+  /** Checksum of the input data the child built, so the parent can see every child had the same. */
+  checksum?: number;
+  /** Other figures: W4's seconds and test accuracy, a jit's compile seconds. */
+  extra?: Record<string, number>;
+  /** Why this library has no figure here (an unsupported dtype, say); not a failure. */
+  skipped?: string;
+  /** The error the workload threw. */
+  error?: string;
+}
+
+export interface ChildResult {
+  lib: LibId;
+  /** Versions, backend, threads: what the table's footnotes show. */
+  info: Record<string, string>;
+  cases: CaseResult[];
+}

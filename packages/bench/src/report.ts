@@ -1,0 +1,147 @@
+import { disagreement, referenceFor, type Reference } from './check.js';
+import type { CaseResult, ChildResult, LibId } from './protocol.js';
+
+/** A column's outcome: its child's result, or why the child produced none. */
+export type Column = { lib: LibId; result: ChildResult } | { lib: LibId; failed: string };
+
+interface Metric {
+  label: string;
+  unit: string;
+  /** The figure from seconds per call (and the case, for W4's extras). */
+  value: (c: CaseResult) => number | undefined;
+  higherIsBetter: boolean;
+}
+
+/** Rows of the table for a case key; one key can give several rows (W2: ms/step and samples/s). */
+function metrics(key: string, opts: { m: number; chainOps: number }): Metric[] {
+  const w1 = /^W1 n=(\d+) (float\d+)( threads=(\d+))?$/.exec(key);
+  if (w1) {
+    const n = Number(w1[1]);
+    const label = `W1 matmul n=${n} ${w1[2]}${w1[4] ? `, tapegrad ${w1[4]} thread${w1[4] === '1' ? '' : 's'}` : ''}`;
+    return [{ label, unit: 'GFLOP/s', value: (c) => c.time && (2 * n ** 3) / c.time.median / 1e9, higherIsBetter: true }];
+  }
+  if (key === 'W2') {
+    return [
+      { label: 'W2 training step', unit: 'ms/step', value: (c) => c.time && c.time.median * 1e3, higherIsBetter: false },
+      { label: 'W2 training step', unit: 'samples/s', value: (c) => c.time && opts.m / c.time.median, higherIsBetter: true },
+    ];
+  }
+  if (key === 'W3') {
+    return [{ label: `W3 tape overhead (${opts.chainOps} ops)`, unit: 'µs/op', value: (c) => c.time && (c.time.median * 1e6) / opts.chainOps, higherIsBetter: false }];
+  }
+  if (key === 'W4') {
+    return [
+      { label: 'W4 digits training', unit: 's', value: (c) => c.time?.median, higherIsBetter: false },
+      { label: 'W4 digits test accuracy', unit: '%', value: (c) => c.extra?.accuracy !== undefined ? 100 * c.extra.accuracy : undefined, higherIsBetter: true },
+    ];
+  }
+  return [{ label: key, unit: 's', value: (c) => c.time?.median, higherIsBetter: false }];
+}
+
+/** Three significant digits (whole numbers with thousands separators from 1000 up). */
+export const fmt = (x: number): string => {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  return String(Number(x.toPrecision(3)));
+};
+
+export interface Report {
+  header: string[];
+  rows: string[][];
+  /** Numbered footnotes: errors, disagreements, skips, compile times. */
+  notes: string[];
+  /** Disagreements with the references (also in notes); the bench reports them loudly. */
+  mismatches: string[];
+  /** Machine-readable figures: row label → lib → { value, ratio }. */
+  figures: { row: string; unit: string; lib: LibId; value: number; speedRatio?: number }[];
+}
+
+/**
+ * The table: one row per workload figure, one column per library; each peer's cell has its figure and
+ * the speed ratio tapegrad ÷ peer (×2 = tapegrad does it twice as fast), taken against tapegrad's
+ * figure on the same row. A case that disagrees with its float64 reference shows no figure.
+ */
+export function buildReport(columns: Column[], refs: Map<string, Reference>, opts: { m: number; chainOps: number }): Report {
+  const notes: string[] = [];
+  const mismatches: string[] = [];
+  const figures: Report['figures'] = [];
+  const note = (text: string): string => {
+    let i = notes.indexOf(text);
+    if (i < 0) i = notes.push(text) - 1;
+    return `[${i + 1}]`;
+  };
+  const caseOf = (col: Column, key: string): CaseResult | undefined => ('result' in col ? col.result.cases.find((c) => c.key === key) : undefined);
+  const keys: string[] = [];
+  for (const col of columns) if ('result' in col) for (const c of col.result.cases) if (!keys.includes(c.key)) keys.push(c.key);
+  // A key measured at set thread counts (`W1 n=256 float32 threads=1`) replaces its plain row: the
+  // peers' figures go into each thread row.
+  const threaded = new Set(keys.filter((k) => / threads=\d+$/.test(k)).map((k) => k.replace(/ threads=\d+$/, '')));
+  keys.splice(0, keys.length, ...keys.filter((k) => !threaded.has(k)));
+
+  // A case's usable figure, or the cell text that explains why there is none.
+  const figure = (col: Column, key: string, metric: Metric): number | string => {
+    if ('failed' in col) return `failed ${note(`${col.lib}: ${col.failed}`)}`;
+    const c = caseOf(col, key);
+    if (!c) return '—';
+    if (c.skipped) return `n/a ${note(`${col.lib}: ${c.skipped}`)}`;
+    if (c.error) return `error ${note(`${col.lib}, ${key}: ${c.error}`)}`;
+    const bad = disagreement(c, referenceFor(refs, key));
+    if (bad) {
+      const text = `${col.lib}, ${key}: DISAGREES with the reference: ${bad}`;
+      if (!mismatches.includes(text)) mismatches.push(text);
+      return `MISMATCH ${note(text)}`;
+    }
+    const v = metric.value(c);
+    return v === undefined ? '—' : v;
+  };
+
+  const rows: string[][] = [];
+  for (const key of keys) {
+    const peerKey = key.replace(/ threads=\d+$/, ''); // peers' own figure for tapegrad's thread rows
+    for (const metric of metrics(key, opts)) {
+      const mine = columns.find((col) => col.lib === 'tapegrad');
+      const base = mine ? figure(mine, key, metric) : '—';
+      const row = [`${metric.label}, ${metric.unit}`];
+      for (const col of columns) {
+        const v = col.lib === 'tapegrad' ? base : figure(col, peerKey, metric);
+        if (typeof v === 'string') {
+          row.push(v);
+          continue;
+        }
+        let cell = fmt(v);
+        let speedRatio: number | undefined;
+        if (col.lib !== 'tapegrad' && typeof base === 'number' && metric.unit !== '%') {
+          speedRatio = metric.higherIsBetter ? base / v : v / base;
+          cell += ` (×${fmt(speedRatio)})`;
+        }
+        if (col.lib === 'tapegrad' || key === peerKey) figures.push({ row: metric.label, unit: metric.unit, lib: col.lib, value: v, speedRatio });
+        row.push(cell);
+      }
+      rows.push(row);
+    }
+  }
+  // First calls much slower than the median are compiles (jit) or warm-ups worth knowing about.
+  for (const col of columns) {
+    if (!('result' in col)) continue;
+    for (const c of col.result.cases) {
+      const first = c.extra?.firstCallSeconds;
+      if (first !== undefined && c.time && first > 1 && first > 10 * c.time.median) {
+        note(`${col.lib}, ${c.key}: the first call took ${fmt(first)} s (compile and warm-up; not in the median)`);
+      }
+    }
+  }
+  return { header: ['workload', ...columns.map((c) => c.lib)], rows, notes, mismatches, figures };
+}
+
+export function markdownTable(r: Report): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(r.header), line(r.header.map(() => '---')), ...r.rows.map(line)].join('\n');
+}
+
+/** The table as aligned plain text for the terminal. */
+export function textTable(r: Report): string {
+  const all = [r.header, ...r.rows];
+  const widths = r.header.map((_, j) => Math.max(...all.map((row) => row[j].length)));
+  const line = (cells: string[]): string => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
+  return [line(r.header), widths.map((w) => '-'.repeat(w)).join('  '), ...r.rows.map(line)].join('\n');
+}

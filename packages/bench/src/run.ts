@@ -1,0 +1,99 @@
+import { chainData, checksum, matmulData, mlpData } from './data.js';
+import type { Library } from './libs/library.js';
+import type { CaseResult, ChildResult, LibId, RunConfig } from './protocol.js';
+import { measure } from './timing.js';
+
+/** Builds the library a column measures (imported lazily, so a child loads only its own library). */
+export async function loadLibrary(lib: LibId): Promise<Library> {
+  switch (lib) {
+    case 'tapegrad': {
+      const { tapegrad } = await import('./libs/tapegrad.js');
+      const { createRequire } = await import('node:module');
+      const pkg = createRequire(import.meta.url)('@tapegrad/core/package.json') as { version: string };
+      return tapegrad(pkg.version);
+    }
+    case 'tfjs-cpu':
+    case 'tfjs-wasm': {
+      const { tfjs } = await import('./libs/tfjs.js');
+      return tfjs(lib === 'tfjs-cpu' ? 'cpu' : 'wasm');
+    }
+    case 'jax-js':
+    case 'jax-js-jit': {
+      const { jaxjs } = await import('./libs/jaxjs.js');
+      return jaxjs(lib === 'jax-js' ? 'eager' : 'jit');
+    }
+  }
+}
+
+const message = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/**
+ * Runs one case: sets it up, makes the first call (whose result is checked and whose time, compile
+ * included, is kept as `firstCallSeconds`), then times it. A setup that returns a string is a skip;
+ * anything thrown is recorded, and the other cases still run.
+ */
+async function runCase<T>(
+  key: string,
+  cfg: RunConfig,
+  dataChecksum: number,
+  setup: () => (() => T) | string,
+  toCheck: (first: T) => number[],
+): Promise<CaseResult> {
+  const result: CaseResult = { key, checksum: dataChecksum };
+  try {
+    const run = setup();
+    if (typeof run === 'string') return { ...result, skipped: run };
+    const t0 = performance.now();
+    const first = run();
+    result.extra = { firstCallSeconds: (performance.now() - t0) / 1000 };
+    result.check = toCheck(first);
+    // A pause before timing: lets worker threads the first call spawned come up (tapegrad's pool
+    // joins them only once they are ready) and any background work settle.
+    await new Promise((resolve) => setTimeout(resolve, cfg.minRepMs > 0 ? 300 : 0));
+    result.time = measure(run, cfg);
+  } catch (e) {
+    result.error = message(e);
+  }
+  return result;
+}
+
+/** Runs the configured workloads on one library; `onCase` sees each result as it comes. */
+export async function runLibrary(cfg: RunConfig, onCase: (c: CaseResult) => void = () => {}): Promise<ChildResult> {
+  const lib = await loadLibrary(cfg.lib);
+  const cases: CaseResult[] = [];
+  const add = (c: CaseResult): void => {
+    cases.push(c);
+    onCase(c);
+  };
+  if (cfg.workloads.includes('W1')) {
+    // Where the thread count can be set, W1 runs once at each count instead of at the default.
+    const counts: (number | null)[] = lib.setThreads ? cfg.threads : [null];
+    for (const n of cfg.matmulSizes) {
+      const d = matmulData(n);
+      const sum = checksum(d.A, d.B);
+      const sample = (C: ArrayLike<number>): number[] => d.sample.map((i) => C[i]);
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const t of counts) {
+          if (t !== null) lib.setThreads!(t);
+          add(await runCase(`W1 n=${n} ${dtype}${t === null ? '' : ` threads=${t}`}`, cfg, sum, () => lib.matmul(d, dtype), sample));
+        }
+      }
+    }
+    lib.setThreads?.(null);
+  }
+  if (cfg.workloads.includes('W2')) {
+    const d = mlpData(cfg.mlp.m, cfg.mlp.sizes);
+    add(await runCase('W2', cfg, checksum(d.X, d.Y, ...d.W, ...d.b), () => {
+      const step = lib.mlpStep(d);
+      if (typeof step === 'string') return step;
+      // The first call makes two steps: the loss at the start and after one update are both checked.
+      let calls = 0;
+      return () => (calls++ === 0 ? [step(), step()] : [step()]);
+    }, (losses) => losses));
+  }
+  if (cfg.workloads.includes('W3')) {
+    const d = chainData(cfg.chainOps);
+    add(await runCase('W3', cfg, checksum(d.x, d.c, d.d), () => lib.chainGrad(d), (g) => Array.from(g)));
+  }
+  return { lib: cfg.lib, info: lib.info, cases };
+}

@@ -1,0 +1,35 @@
+import type { Measurement } from './protocol.js';
+
+export interface MeasureOptions {
+  reps: number;
+  warmup: number;
+  minRepMs: number;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+
+/**
+ * Times `run` (which must force its result, e.g. by reading it back): `warmup` untimed calls, then
+ * `reps` repetitions of `inner` calls each, where `inner` is chosen from the last warm-up call so a
+ * repetition lasts at least `minRepMs`. Returns the median (and min) seconds per call.
+ */
+export function measure(run: () => unknown, opts: MeasureOptions): Measurement {
+  let last = 0;
+  for (let i = 0; i < Math.max(1, opts.warmup); i++) {
+    const t0 = performance.now();
+    run();
+    last = performance.now() - t0;
+  }
+  const inner = Math.min(10_000, Math.max(1, Math.ceil(opts.minRepMs / Math.max(last, 1e-3))));
+  const times: number[] = [];
+  for (let r = 0; r < opts.reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) run();
+    times.push((performance.now() - t0) / 1000 / inner);
+  }
+  return { median: median(times), min: Math.min(...times), reps: opts.reps, inner };
+}
