@@ -39,7 +39,13 @@ export function defaultStream(): ProgressStream {
   return { write: (s: string) => console.log(s.replace(/\n$/, '')), isTTY: false };
 }
 
-/** A metric value with four decimals, or in exponent form when it is very large or very small. */
+/**
+ * A metric value with four decimals, or in exponent form when it is very large or very small.
+ *
+ * @example
+ * formatValue(0.123456); // '0.1235'
+ * formatValue(2e-6);     // '2.000e-6'
+ */
 export function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);

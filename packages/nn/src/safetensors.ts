@@ -14,7 +14,16 @@ import { Tensor, TapegradError } from '@tapegrad/core';
  * overlap, nothing out of bounds), each with exactly prod(shape) · itemsize bytes.
  */
 
-/** A file or buffer that is not valid safetensors, or does not fit the model it is loaded into. */
+/**
+ * A file or buffer that is not valid safetensors, or does not fit the model it is loaded into.
+ *
+ * @example
+ * try {
+ *   loadInto(model, 'other.safetensors');
+ * } catch (e) {
+ *   if (e instanceof SerializationError) console.error(e.key, e.message); // 'layers.0.W', '... has [5, 3] but the model has [4, 3] ...'
+ * }
+ */
 export class SerializationError extends TapegradError {
   /** The tensor name the problem is about, when there is one. */
   readonly key: string | undefined;

@@ -50,7 +50,14 @@ export interface Optim<S = unknown> {
 /** One parameter's update: θ and its gradient g (same shape and dtype) → new θ and new buffers. */
 export type ParamRule<S> = (theta: Tensor, g: Tensor, slot: S, lr: number) => [Tensor, S];
 
-/** Builds an `Optim` from a per-parameter rule; the bookkeeping (names, checks, dtypes) lives here once. */
+/**
+ * Builds an `Optim` from a per-parameter rule; the bookkeeping (names, checks, dtypes, skipped
+ * parameters, the step count) lives here once, so a new optimizer is just its formula.
+ *
+ * @example
+ * // sign descent: θ ← θ − γ·sign(g), no buffers
+ * const signSgd = makeOptim('signSgd', 0.01, () => null, (theta, g, slot, lr) => [theta.sub(g.sign().mul(lr)), slot]);
+ */
 export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: Tensor) => S, rule: ParamRule<S>): Optim<S> {
   const lrAt = (step: number): number => {
     const value = typeof lr === 'function' ? lr(step) : lr;
