@@ -22,6 +22,8 @@ export interface WasmExports {
   gemmWorkBytes(): number;
   gemmF32: GemmFn;
   gemmF64: GemmFn;
+  /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
+  gemmChunks(ctl: number, tag: number, thread: number): number;
 }
 
 export type GemmFn = (

@@ -1,43 +1,44 @@
 /**
- * A pool of worker threads that run the WASM gemm on the shared linear memory, so a large product is
- * split across cores: the calling thread computes one block of C's rows (or columns) and each worker
- * another, and the caller waits until all are done. Node uses `worker_threads`; a browser uses Web
- * Workers only when cross-origin isolated (SharedArrayBuffer available).
+ * A pool of worker threads that share one gemm with the calling thread, on the shared linear memory.
+ * Node uses `worker_threads`; a browser uses Web Workers only when cross-origin isolated.
  *
- * Protocol, one 16-int slot of a SharedArrayBuffer per worker: the caller writes a job's arguments,
- * bumps SEQ and notifies; the worker, blocked in Atomics.wait on SEQ, runs the job, stores DONE = SEQ
- * and notifies. Workers are spawned on first need and used only once they have set READY, so nothing
- * ever waits for a worker to start; they are unref'd and never keep a process alive.
+ * One job at a time: the caller writes the job into the control block (see wasm/parallel.ts), bumps
+ * SEQ and wakes every worker; then it and every worker that is awake claim chunks of C in WASM
+ * (gemmChunks) until none is left, and the caller waits until all claimed chunks are finished. Workers
+ * are spawned on first need and are never waited for: one that is still starting, or descheduled,
+ * just claims nothing. They are unref'd and never keep a process alive.
  */
 import type { WasmRuntime } from './wasm-runtime.js';
 
-const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, ELEM = 4, ARGS = 5, ARG_COUNT = 12; // then the gemm arguments
-const SLOT = 32; // ints per worker: ARGS + ARG_COUNT, padded to two cache lines so workers share none
-const MAX_WORKERS = 63;
+/** Byte offsets in linear memory, below the heap (wasm-runtime.ts reserves [0, 1024)). */
+const CTL = 64; // the job, read by gemmChunks: 20 words
+const SEQ = 192; // job number; workers wait on it
+const FAILED = 196; // set by a worker whose gemmChunks threw
+const READY = 256; // one word per worker, up to MAX_WORKERS
+const MAX_WORKERS = 64;
+const CLOSED = -1; // NEXT between jobs: its tag (0xffff) matches no job
+const W = (byte: number) => byte >> 2; // byte offset → Int32Array index
 
 /** The worker: the same for Node (eval'd, CommonJS) and the browser (a Blob URL), given its data. */
 const WORKER_LOOP = `
 function run(data) {
-  const { module, memory, control, slot } = data;
+  const { module, memory, index } = data;
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const ctl = new Int32Array(control, slot * ${SLOT * 4}, ${SLOT});
-  Atomics.store(ctl, ${READY}, 1);
+  // The first page never moves (shared memory grows in place), so this view stays valid.
+  const ctl = new Int32Array(memory.buffer, 0, 256);
+  Atomics.store(ctl, ${W(READY)} + index, 1);
   let seen = 0;
   for (;;) {
-    Atomics.wait(ctl, ${SEQ}, seen);
-    const seq = Atomics.load(ctl, ${SEQ});
+    Atomics.wait(ctl, ${W(SEQ)}, seen);
+    const seq = Atomics.load(ctl, ${W(SEQ)});
     if (seq === seen) continue;
     seen = seq;
-    const a = ${ARGS};
     try {
-      (ctl[${ELEM}] === 8 ? ex.gemmF64 : ex.gemmF32)(
-        ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5],
-        ctl[a + 6], ctl[a + 7], ctl[a + 8], ctl[a + 9], ctl[a + 10], ctl[a + 11]);
+      ex.gemmChunks(${CTL}, seq & 0x7fff, index + 1);
     } catch (e) {
-      Atomics.store(ctl, ${FAILED}, 1);
+      Atomics.store(ctl, ${W(FAILED)}, 1);
+      Atomics.notify(ctl, ${W(CTL) + 1});
     }
-    Atomics.store(ctl, ${DONE}, seq);
-    Atomics.notify(ctl, ${DONE});
   }
 }
 `;
@@ -52,8 +53,7 @@ interface Handle {
 interface WorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  control: SharedArrayBuffer;
-  slot: number;
+  index: number;
 }
 
 type NodeWorkerThreads = {
@@ -63,19 +63,18 @@ type NodeWorkerThreads = {
   };
 };
 
-function nodeWorkerThreads(): NodeWorkerThreads | null {
+/** A Node builtin, loaded synchronously (Node ≥ 20.16) with no import a browser bundler must resolve. */
+function nodeBuiltin<T>(id: string): T | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  // getBuiltinModule (Node ≥ 20.16) loads a builtin synchronously from ESM or CJS with no import
-  // statement a browser bundler would have to resolve.
-  return (proc?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined) ?? null;
+  return (proc?.getBuiltinModule?.(id) as T | undefined) ?? null;
 }
 
 function spawn(data: WorkerData): Handle | null {
-  const wt = nodeWorkerThreads();
+  const wt = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
   if (wt) {
     const w = new wt.Worker(NODE_WORKER, { eval: true, workerData: data });
     w.unref();
-    w.on('error', () => {}); // a failed worker never sets READY and is simply not used
+    w.on('error', () => {}); // a worker that failed to start never sets READY and is never waited for
     return w;
   }
   const g = globalThis as { Worker?: typeof Worker; crossOriginIsolated?: boolean; Blob?: typeof Blob };
@@ -89,10 +88,10 @@ function spawn(data: WorkerData): Handle | null {
 }
 
 /** Atomics.wait is forbidden on a browser's main thread; there the caller spins on Atomics.load instead. */
-function canBlock(): boolean {
+const canBlock = (() => {
   const g = globalThis as { process?: unknown; document?: unknown };
   return g.process !== undefined || g.document === undefined;
-}
+})();
 
 function defaultThreads(): number {
   const g = globalThis as {
@@ -102,31 +101,26 @@ function defaultThreads(): number {
   const env = g.process?.env?.TAPEGRAD_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number.parseInt(env, 10);
-    if (Number.isFinite(n) && n >= 1) return n;
+    if (Number.isInteger(n) && n >= 1) return n;
   }
-  const os = nodeOs();
-  const cores = os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
+  const cores = nodeBuiltin<{ availableParallelism(): number }>('node:os')?.availableParallelism()
+    ?? g.navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(cores, 4));
 }
 
-function nodeOs(): { availableParallelism?: () => number } | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined) ?? null;
-}
-
 let requested: number | undefined;
-let control: Int32Array | null = null;
 const workers: (Handle | null)[] = [];
-const seqs: number[] = [];
+let seq = 0;
+let workerChunks = 0;
 
 /**
- * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off.
- * The default is TAPEGRAD_THREADS if set, else the number of cores up to 4.
+ * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off
+ * and ends the workers. The default is TAPEGRAD_THREADS if set, else the number of cores up to 4.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be an integer ≥ 1, got ${n}`);
-  requested = n;
-  while (workers.length > n - 1) workers.pop()?.terminate();
+  requested = Math.min(n, MAX_WORKERS + 1);
+  while (workers.length > requested - 1) workers.pop()?.terminate();
 }
 
 /** The number of threads a large WASM matmul may use (the setting; workers may still be starting). */
@@ -135,61 +129,71 @@ export function numThreads(): number {
   return requested;
 }
 
+function control(rt: WasmRuntime): Int32Array {
+  return new Int32Array(rt.memory.buffer, 0, 256);
+}
+
 /**
- * How many threads can take part right now: 1 plus the ready workers, up to `wanted`. Spawns the
- * missing workers (they join a later call once started).
+ * Spawns the workers the setting allows (once) and returns how many threads could take part now:
+ * 1 plus the workers that are ready. 1 where memory is not shared or threads are off.
  */
-export function readyThreads(rt: WasmRuntime, wanted: number): number {
-  wanted = Math.min(wanted, numThreads());
-  if (wanted <= 1 || !rt.shared) return 1;
-  if (control === null) control = new Int32Array(new SharedArrayBuffer(MAX_WORKERS * SLOT * 4));
+export function readyThreads(rt: WasmRuntime): number {
+  if (!rt.shared || numThreads() <= 1) return 1;
+  const ctl = control(rt);
   let ready = 1;
-  for (let w = 0; w < wanted - 1 && w < MAX_WORKERS; w++) {
+  for (let w = 0; w < numThreads() - 1; w++) {
     if (workers[w] === undefined) {
-      Atomics.store(control, w * SLOT + READY, 0);
-      Atomics.store(control, w * SLOT + FAILED, 0);
-      workers[w] = spawn({ module: rt.module, memory: rt.memory, control: control.buffer as SharedArrayBuffer, slot: w });
-      seqs[w] = 0;
-      Atomics.store(control, w * SLOT + SEQ, 0);
-      Atomics.store(control, w * SLOT + DONE, 0);
+      Atomics.store(ctl, W(READY) + w, 0);
+      workers[w] = spawn({ module: rt.module, memory: rt.memory, index: w });
     }
-    if (workers[w] === null || Atomics.load(control, w * SLOT + READY) !== 1) break;
-    ready++;
+    if (workers[w] !== null && Atomics.load(ctl, W(READY) + w) === 1) ready++;
   }
   return ready;
 }
 
-let posted = 0;
-
-/** How many jobs have been handed to workers so far (tests use it to know the threaded path ran). */
-export function jobsPosted(): number {
-  return posted;
+/** Threads whose scratch areas a job must leave free: the caller and every spawned worker. */
+export function spawnedThreads(): number {
+  return 1 + workers.length;
 }
 
-/** Starts gemm `args` (in WASM argument order) on worker w; finish with `join(w)`. */
-export function post(w: number, elemBytes: 4 | 8, args: readonly number[]): void {
-  posted++;
-  const ctl = control!;
-  const base = w * SLOT;
-  ctl[base + ELEM] = elemBytes;
-  for (let i = 0; i < ARG_COUNT; i++) ctl[base + ARGS + i] = args[i];
-  const seq = ++seqs[w];
-  Atomics.store(ctl, base + SEQ, seq);
-  Atomics.notify(ctl, base + SEQ, 1);
+/** Chunks computed by workers so far (tests use it to know that workers took part). */
+export function chunksByWorkers(): number {
+  return workerChunks;
 }
 
-/** Waits for worker w's current job; false if it threw (its block of C is then not written). */
-export function join(w: number): boolean {
-  const ctl = control!;
-  const base = w * SLOT;
-  const seq = seqs[w];
-  const block = canBlock();
+/**
+ * Runs one gemm in `nChunks` chunks of `chunk` rows (byRows) or columns of C on the caller and every
+ * awake worker. `args` are the whole product's gemm arguments (transA … ldc); thread t's scratch area
+ * is work0 + t·workBytes. With `callerClaims` false (tests) the caller only waits. Returns false if a
+ * worker failed; C is then incomplete and the caller must compute it itself.
+ */
+export function runChunks(
+  rt: WasmRuntime, elemBytes: 4 | 8, byRows: boolean, chunk: number, nChunks: number, extent: number,
+  args: readonly number[], work0: number, callerClaims = true,
+): boolean {
+  const ctl = control(rt);
+  const c = W(CTL);
+  const tag = ++seq & 0x7fff;
+  ctl[c + 2] = elemBytes;
+  ctl[c + 3] = nChunks;
+  ctl[c + 4] = byRows ? 1 : 0;
+  ctl[c + 5] = chunk;
+  ctl[c + 6] = extent;
+  for (let i = 0; i < 11; i++) ctl[c + 7 + i] = args[i];
+  ctl[c + 18] = work0;
+  ctl[c + 19] = rt.workBytes;
+  Atomics.store(ctl, c + 1, 0); // COMPLETED
+  Atomics.store(ctl, W(FAILED), 0);
+  Atomics.store(ctl, c, tag << 16); // NEXT: open, chunk 0
+  Atomics.store(ctl, W(SEQ), seq);
+  Atomics.notify(ctl, W(SEQ));
+  const mine = callerClaims ? rt.exports.gemmChunks(CTL, tag, 0) : 0;
   for (;;) {
-    const done = Atomics.load(ctl, base + DONE);
-    if (done === seq) break;
-    if (block) Atomics.wait(ctl, base + DONE, done);
+    const done = Atomics.load(ctl, c + 1);
+    if (done === nChunks || Atomics.load(ctl, W(FAILED)) !== 0) break;
+    if (canBlock) Atomics.wait(ctl, c + 1, done, 1000);
   }
-  const ok = Atomics.load(ctl, base + FAILED) === 0;
-  Atomics.store(ctl, base + FAILED, 0);
-  return ok;
+  Atomics.store(ctl, c, CLOSED);
+  workerChunks += nChunks - mine;
+  return Atomics.load(ctl, W(FAILED)) === 0;
 }

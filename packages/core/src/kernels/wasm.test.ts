@@ -6,7 +6,7 @@ import { backend, jsKernels, kernels, matmul, setNumThreads, tensor, useWasm } f
 import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
 import { wasmRuntime } from './wasm-runtime.js';
-import { jobsPosted, readyThreads } from './wasm-threads.js';
+import { chunksByWorkers, readyThreads } from './wasm-threads.js';
 
 const wasmGemm = wasmKernels.gemm!;
 const SIZES = [1, 3, 17, 65, 130];
@@ -111,26 +111,38 @@ describe('WASM gemm (single thread)', () => {
 describe('WASM gemm on two threads', () => {
   let restore: ReturnType<typeof setWasmLimits>;
   beforeAll(async () => {
-    restore = setWasmLimits({ gemm: 0, threads: 0 });
+    // Every product is shared out, in chunks of 8 rows or columns.
+    restore = setWasmLimits({ gemm: 0, threads: 0, chunk: 8 });
     setNumThreads(2);
     // Workers start asynchronously and join once ready; wait for one (bounded).
     const rt = wasmRuntime()!;
-    for (let i = 0; i < 500 && readyThreads(rt, 2) < 2; i++) await sleep(10);
-    expect(readyThreads(rt, 2)).toBe(2);
+    for (let i = 0; i < 500 && readyThreads(rt) < 2; i++) await sleep(10);
+    expect(readyThreads(rt)).toBe(2);
   });
   afterAll(() => {
     setWasmLimits(restore);
   });
 
+  const products = [
+    ...[17, 65, 130].flatMap((m) => [3, 17, 130].flatMap((n) => [1, 17, 65].map((k) => [m, n, k]))),
+    [131, 1030, 300],
+  ];
+
   for (const dtype of ['float64', 'float32'] as const) {
-    it(`${dtype}: splits by rows (m ≥ n) and by columns (m < n), equal to the JS gemm`, () => {
-      const before = jobsPosted();
-      for (const [tA, tB] of FLAGS) {
-        for (const m of [17, 65, 130]) for (const n of [3, 17, 130]) for (const k of [1, 17, 65]) check(dtype, tA, tB, m, n, k);
-        check(dtype, tA, tB, 131, 1030, 300);
+    it(`${dtype}: caller and worker share the chunks, by rows (m ≥ n) and by columns (m < n)`, () => {
+      for (const [tA, tB] of FLAGS) for (const [m, n, k] of products) check(dtype, tA, tB, m, n, k);
+    });
+
+    it(`${dtype}: the worker alone computes every chunk correctly`, () => {
+      const previous = setWasmLimits({ callerClaims: false });
+      try {
+        const before = chunksByWorkers();
+        for (const [tA, tB] of FLAGS) for (const [m, n, k] of products) check(dtype, tA, tB, m, n, k);
+        // 4 chunks per thread at most, and at least 2 for every product here (all have m or n ≥ 17).
+        expect(chunksByWorkers() - before).toBeGreaterThanOrEqual(2 * FLAGS.length * products.length);
+      } finally {
+        setWasmLimits(previous);
       }
-      // Every one of those products had at least two blocks, so each went through a worker.
-      expect(jobsPosted() - before).toBe(FLAGS.length * (27 + 1));
     });
   }
 });
@@ -152,7 +164,7 @@ describe('backend switches', () => {
   it('setNumThreads(1) switches threading off and rejects a non-integer', () => {
     setNumThreads(1);
     expect(backend().threads).toBe(1);
-    expect(readyThreads(wasmRuntime()!, 2)).toBe(1);
+    expect(readyThreads(wasmRuntime()!)).toBe(1);
     setNumThreads(2);
     expect(() => setNumThreads(0)).toThrow(RangeError);
     expect(() => setNumThreads(1.5)).toThrow(RangeError);

@@ -14,14 +14,15 @@ import type { Kernels } from './types.js';
 import {
   align64, heapF32, heapF64, operandBase, reserve, wasmRuntime, workArea, type WasmRuntime,
 } from './wasm-runtime.js';
-import { join, post, readyThreads } from './wasm-threads.js';
+import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
 
 /**
- * Size limits in multiply-adds (m·n·k), measured on a 2-core Zen 4 with Node 20 (scripts/bench-gemm.mjs):
- * below `gemm` the JS kernel wins; from `threads` on, splitting across workers beats one thread
- * (waking a worker costs tens of µs).
+ * Size limits, measured on a 2-core Zen 4 with Node 20 (scripts/bench-gemm.mjs): below `gemm`
+ * multiply-adds (m·n·k) the JS kernel wins; from `threads` multiply-adds on, a product is shared with
+ * the workers in chunks of at least `chunk` rows or columns (each chunk repacks the other operand, and
+ * waking a worker costs tens of µs). `callerClaims: false` makes the workers compute every chunk (tests).
  */
-const limits = { gemm: 4096, threads: 1 << 21 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 64, callerClaims: true };
 
 let enabled = true;
 
@@ -50,8 +51,12 @@ function gemm(
   const rt = work >= limits.gemm && enabled ? wasmRuntime() : null;
   if (rt === null) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
   const S = c instanceof Float64Array ? 8 : 4;
-  const threads = work >= limits.threads ? readyThreads(rt, Math.ceil(Math.max(m, n) / 8)) : 1;
-  const pa = align64(operandBase(rt, threads));
+  // C is shared out by whole rows, or by whole columns when it is wider than tall.
+  const byRows = m >= n;
+  const extent = byRows ? m : n;
+  const threads = work >= limits.threads && extent >= 2 * limits.chunk ? readyThreads(rt) : 1;
+  // Workers that are still starting may join mid-job, so every spawned one keeps its scratch area.
+  const pa = align64(operandBase(rt, threads > 1 ? spawnedThreads() : 1));
   const pb = align64(pa + m * k * S);
   const pc = align64(pb + k * n * S);
   if (!reserve(rt, pc + m * n * S)) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
@@ -59,47 +64,20 @@ function gemm(
   // set() converts, so a float32 operand of a float64 product is widened on the way in.
   heap.set(a.subarray(aOff, aOff + m * k), pa / S);
   heap.set(b.subarray(bOff, bOff + k * n), pb / S);
-  const lda = transA ? m : k, ldb = transB ? k : n;
-  run(rt, S, threads, transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa, lda, pb, ldb, pc, n);
-  c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
-}
-
-/**
- * Runs one gemm on `threads` threads: C is cut into blocks of whole rows (or, when it is wider than
- * tall, whole columns), aligned to the micro-kernel's tile so no extra edge tiles appear; the caller
- * computes the first block while the workers compute the others.
- */
-function run(
-  rt: WasmRuntime, S: 4 | 8, threads: number, tA: number, tB: number, m: number, n: number, k: number,
-  pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number,
-): void {
+  const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n] as const;
   const fn = S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32;
-  if (threads <= 1) {
-    fn(tA, tB, m, n, k, pa, lda, pb, ldb, pc, ldc, workArea(rt, 0));
-    return;
+  let done = false;
+  if (threads > 1) {
+    // A few chunks per thread, so a thread that starts late leaves its share to the others; whole
+    // tiles (multiples of 8), so no chunk adds edge tiles.
+    const nWanted = Math.min(4 * threads, Math.floor(extent / limits.chunk));
+    const chunk = Math.ceil(extent / nWanted / 8) * 8;
+    const nChunks = Math.ceil(extent / chunk);
+    done = runChunks(rt, S, byRows, chunk, nChunks, extent, args, workArea(rt, 0), limits.callerClaims);
+    if (!done) setNumThreads(1); // a worker threw (it should not): stop threading, compute here
   }
-  const byRows = m >= n;
-  const extent = byRows ? m : n;
-  const chunk = Math.ceil(extent / threads / 8) * 8;
-  const jobs: number[][] = [];
-  for (let t = 0, s = 0; s < extent; t++, s += chunk) {
-    const len = Math.min(chunk, extent - s);
-    // Row block s.. of op(A) starts at row s of stored A, or column s when A is stored transposed;
-    // likewise column block s.. of op(B).
-    jobs.push(byRows
-      ? [tA, tB, len, n, k, pa + (tA ? s : s * lda) * S, lda, pb, ldb, pc + s * ldc * S, ldc, workArea(rt, t)]
-      : [tA, tB, m, len, k, pa, lda, pb + (tB ? s * ldb : s) * S, ldb, pc + s * S, ldc, workArea(rt, t)]);
-  }
-  for (let t = 1; t < jobs.length; t++) post(t - 1, S, jobs[t]);
-  const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11] = jobs[0];
-  fn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
-  for (let t = 1; t < jobs.length; t++) {
-    if (!join(t - 1)) {
-      // The worker threw (it should not): compute its block here rather than return garbage.
-      const [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11] = jobs[t];
-      fn(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11);
-    }
-  }
+  if (!done) fn(...args, workArea(rt, 0));
+  c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
 /** The kernels that have a WASM implementation; each falls back to JS for small inputs. */
