@@ -6,7 +6,8 @@ import { extract } from './snippets.js';
 
 // Every ```ts block of every page in docs/ (and of the README) runs here, page by page.
 const here = dirname(fileURLToPath(import.meta.url));
-const pages = [join(here, '..', 'README.md'), ...readdirSync(here).filter((f) => f.endsWith('.md')).map((f) => join(here, f))];
+const markdown = readdirSync(here, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md') && !f.startsWith('.snippets'));
+const pages = [join(here, '..', 'README.md'), ...markdown.map((f) => join(here, f))];
 const out = join(here, '.snippets');
 mkdirSync(out, { recursive: true });
 
@@ -18,11 +19,11 @@ describe('docs examples', () => {
   });
 
   for (const page of pages) {
-    const name = page.slice(page.lastIndexOf('/') + 1);
+    const name = page === pages[0] ? 'README.md' : page.slice(here.length + 1);
     it(`${name} runs`, async () => {
       const { code, blocks } = extract(readFileSync(page, 'utf8'), pathToFileURL(join(here, 'expect.ts')).href);
       if (blocks === 0) return;
-      const file = join(out, `${name.replace(/\.md$/, '')}.ts`);
+      const file = join(out, `${name.replace(/\.md$/, '').replaceAll('/', '__')}.ts`);
       writeFileSync(file, code);
       await import(/* @vite-ignore */ pathToFileURL(file).href);
     });
