@@ -64,6 +64,11 @@ export const sign = (x: Tensor): Tensor => unary('sign', x);
 export const tanh = (x: Tensor): Tensor => unary('tanh', x);
 /** σ(x) = 1 / (1 + e^(−x)), computed without overflow for large |x|. */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+/** dy ⊙ σ(z)(1 − σ(z)) from y = σ(z): the sigmoid VJP as one op (same shapes). */
+export function sigmoidGrad(y: Tensor, dy: Tensor): Tensor {
+  if (!sameShape(y.shape, dy.shape)) throw new ShapeError('sigmoidGrad', `y has shape ${fmtShape(y.shape)} but dy has ${fmtShape(dy.shape)}`, 'dy');
+  return apply('sigmoidGrad', [y, dy], null);
+}
 /** max(x, 0). */
 export const relu = (x: Tensor): Tensor => unary('relu', x);
 export const square = (x: Tensor): Tensor => unary('square', x);

@@ -19,6 +19,8 @@ export interface Node<K extends OpName = OpName> {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly attrs: OpAttrs[K];
+  /** The last traversal (by number) that reached this node. */
+  seen: number;
 }
 
 /** One entry of `tapeOf(loss)`: what was computed, from what. */
@@ -32,6 +34,12 @@ export interface TapeEntry {
 
 let nextId = 0;
 let gradDisabled = 0;
+/**
+ * Traversals and sweeps are numbered; a node or tensor stamped with the current number has been seen
+ * (or is relevant) in this one. Stamps replace per-sweep Sets and Maps: no hashing on the hot path.
+ * A sweep never starts inside another (VJP rules only apply ops), so one counter suffices.
+ */
+let epoch = 0;
 
 /** True unless inside `noGrad`. */
 export const isGradEnabled = (): boolean => gradDisabled === 0;
@@ -69,19 +77,19 @@ export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
   let record = false;
   if (gradDisabled === 0) for (const t of inputs) if (t.requiresGrad) { record = true; break; }
   const out = new Tensor(data, shape, record);
-  if (record) out.node = { id: nextId++, op, inputs, output: out, attrs } as Node;
+  if (record) out.node = { id: nextId++, op, inputs, output: out, attrs, seen: 0 } as Node;
   return out;
 }
 
 /** Nodes reachable from `roots`, in recording order. Iterative, so a 100,000-op chain is fine. */
 function reachable(roots: readonly Tensor[]): Node[] {
-  const seen = new Set<Node>();
+  const e = ++epoch;
   const out: Node[] = [];
   const stack: Tensor[] = [...roots];
   while (stack.length > 0) {
     const node = stack.pop()!.node;
-    if (node === null || seen.has(node)) continue;
-    seen.add(node);
+    if (node === null || node.seen === e) continue;
+    node.seen = e;
     out.push(node);
     for (const t of node.inputs) if (t.node !== null) stack.push(t);
   }
@@ -114,43 +122,60 @@ export function gradients(
   targets: ReadonlySet<Tensor> | 'leaves',
   createGraph: boolean,
 ): Map<Tensor, Tensor> {
-  const isTarget = targets === 'leaves' ? (t: Tensor) => t.node === null && t.requiresGrad : (t: Tensor) => targets.has(t);
+  const leavesMode = targets === 'leaves';
+  const isTarget = (t: Tensor): boolean => (leavesMode ? t.node === null && t.requiresGrad : (targets as ReadonlySet<Tensor>).has(t));
   const nodes = reachable(roots);
-  // A tensor is relevant when a target flows into it; only relevant nodes are visited.
-  const relevant = new Set<Tensor>();
-  for (const n of nodes) for (const t of n.inputs) if (isTarget(t) && t.node === null) relevant.add(t);
-  if (targets !== 'leaves') for (const t of targets) relevant.add(t);
-  for (const n of nodes) if (n.inputs.some((t) => relevant.has(t))) relevant.add(n.output);
-  for (const r of roots) if (isTarget(r)) relevant.add(r);
+  // A tensor is relevant (stamped with this sweep's number) when a target flows into it; only nodes
+  // with a relevant input are visited.
+  const e = ++epoch;
+  if (!leavesMode) for (const t of targets as ReadonlySet<Tensor>) t.mark = e;
+  for (const n of nodes) {
+    let any = false;
+    for (const t of n.inputs) {
+      if (leavesMode && t.node === null && t.requiresGrad) t.mark = e;
+      if (t.mark === e) any = true;
+    }
+    if (any) n.output.mark = e;
+  }
+  for (const r of roots) if (isTarget(r)) r.mark = e;
 
-  const grads = new Map<Tensor, Tensor>();
+  // Cotangents accumulate on the tensors themselves (`acc`); every tensor touched is listed so that
+  // all of them are cleared afterwards, whatever happens.
+  const touched: Tensor[] = [];
   const accumulate = (t: Tensor, g: Tensor) => {
-    const prev = grads.get(t);
-    grads.set(t, prev === undefined ? g : add(prev, g));
+    if (t.acc === null) {
+      t.acc = g;
+      touched.push(t);
+    } else t.acc = add(t.acc, g);
   };
   const sweep = () => {
-    roots.forEach((r, i) => {
-      if (relevant.has(r)) accumulate(r, seeds[i]);
-    });
+    for (let i = 0; i < roots.length; i++) if (roots[i].mark === e) accumulate(roots[i], seeds[i]);
     for (let i = nodes.length - 1; i >= 0; i--) {
       const node = nodes[i];
       const out = node.output;
-      const dy = grads.get(out);
-      if (dy === undefined) continue;
-      if (!isTarget(out)) grads.delete(out);
-      const needs = node.inputs.map((t) => relevant.has(t));
-      if (!needs.some(Boolean)) continue;
+      const dy = out.acc;
+      if (dy === null) continue;
+      if (!isTarget(out)) out.acc = null; // used once, then dropped
+      const inputs = node.inputs;
+      const needs = new Array<boolean>(inputs.length);
+      let anyNeeded = false;
+      for (let j = 0; j < inputs.length; j++) anyNeeded = (needs[j] = inputs[j].mark === e) || anyNeeded;
+      if (!anyNeeded) continue;
       const ins = (OPS[node.op].vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
-      node.inputs.forEach((t, j) => {
+      for (let j = 0; j < inputs.length; j++) {
         const g = ins[j];
-        if (!needs[j] || g === null || g === undefined) return;
-        accumulate(t, fitTo(g, t, node.op));
-      });
+        if (needs[j] && g !== null && g !== undefined) accumulate(inputs[j], fitTo(g, inputs[j], node.op));
+      }
     }
   };
-  if (createGraph) withGrad(sweep);
-  else noGrad(sweep);
-  for (const t of [...grads.keys()]) if (!isTarget(t)) grads.delete(t);
+  const grads = new Map<Tensor, Tensor>();
+  try {
+    if (createGraph) withGrad(sweep);
+    else noGrad(sweep);
+    for (const t of touched) if (t.acc !== null && isTarget(t)) grads.set(t, t.acc);
+  } finally {
+    for (const t of touched) t.acc = null;
+  }
   return grads;
 }
 

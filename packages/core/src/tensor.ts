@@ -31,6 +31,10 @@ export class Tensor {
   name: string | null = null;
   /** @internal The recorded op that produced this tensor; null for leaves. */
   node: Node | null = null;
+  /** @internal The sweep (by number) in which this tensor lies on a path from a target; see tape.ts. */
+  mark = 0;
+  /** @internal The cotangent being accumulated for this tensor during a sweep; null outside one. */
+  acc: Tensor | null = null;
   #requiresGrad: boolean;
 
   /** @internal Use `tensor()` and the other creation functions. */

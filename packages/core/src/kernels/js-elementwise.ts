@@ -40,6 +40,15 @@ export function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void {
   }
 }
 
+/** out = dy ⊙ y ⊙ (1 − y), the sigmoid VJP written from its output in one pass. */
+export function sigmoidGrad(y: FloatArray, dy: FloatArray, out: FloatArray): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    out[i] = dy[i] * v * (1 - v);
+  }
+}
+
 /**
  * IEEE 754 / C99 pow, which NumPy and PyTorch follow: Math.pow except that 1^y = 1 and (−1)^±∞ = 1 for
  * every y, NaN included, where Math.pow gives NaN.

@@ -4,11 +4,11 @@
  * for float32 sums and GEMM, a double-precision scratch row) are allocated per call, never per element.
  */
 import type { Kernels } from './types.js';
-import { binary, clamp, unary, where } from './js-elementwise.js';
+import { binary, clamp, sigmoidGrad, unary, where } from './js-elementwise.js';
 import { reduce } from './js-reduce.js';
 import { gemm } from './js-gemm.js';
 import { broadcast, concat, gather, scatterAdd, slice, transpose, unslice } from './js-layout.js';
 
 export const jsKernels: Kernels = {
-  unary, binary, where, clamp, gemm, reduce, broadcast, transpose, slice, unslice, concat, gather, scatterAdd,
+  unary, binary, where, clamp, sigmoidGrad, gemm, reduce, broadcast, transpose, slice, unslice, concat, gather, scatterAdd,
 };

@@ -33,6 +33,8 @@ export interface Kernels {
     b: FloatArray, bShape: readonly number[],
     out: FloatArray, outShape: readonly number[],
   ): void;
+  /** out[i] = dy[i]·y[i]·(1 − y[i]): the sigmoid VJP fused from its output y (all three the same size). */
+  sigmoidGrad(y: FloatArray, dy: FloatArray, out: FloatArray): void;
   /** out[i] = min(max(x[i], lo), hi); NaN stays NaN. */
   clamp(x: FloatArray, lo: number, hi: number, out: FloatArray): void;
   /**

@@ -1,9 +1,9 @@
 import { alloc, castArray, promote } from '../dtype.js';
 import {
-  add, div, eq, ge, gt, le, log, lt, mul, neg, pow, sign, square, sub, where,
+  add, div, eq, ge, gt, le, log, lt, mul, neg, pow, sign, sigmoidGrad, square, sub, where,
 } from '../functions.js';
 import { kernels, type BinaryKernelOp, type UnaryKernelOp } from '../kernels/index.js';
-import { broadcastShapes } from '../shape.js';
+import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { OpDef, OpTable, VjpNode } from './table.js';
 
@@ -23,7 +23,7 @@ function unary(k: UnaryKernelOp, vjp: Vjp): OpDef<null> {
 function binary(k: BinaryKernelOp, vjp: Vjp): OpDef<null> {
   return {
     forward: ([a, b]) => {
-      const shape = broadcastShapes(k, a.shape, b.shape);
+      const shape = a.shape === b.shape || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(k, a.shape, b.shape);
       let n = 1;
       for (const d of shape) n *= d;
       const out = alloc(promote(a.dtype, b.dtype), n);
@@ -40,7 +40,7 @@ const constant: Vjp = () => [null, null];
 type Elementwise =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'relu' | 'square' | 'reciprocal'
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'sigmoidGrad' | 'relu' | 'square' | 'reciprocal'
   | 'where' | 'clamp' | 'astype' | 'identity';
 
 export const elementwiseOps: OpTable<Elementwise> = {
@@ -93,7 +93,19 @@ export const elementwiseOps: OpTable<Elementwise> = {
   // d tanh(x) = (1 − tanh²(x)) dx
   tanh: unary('tanh', (dy, { output: y }) => [mul(dy, sub(1, square(y)))]),
   // d σ(x) = σ(x)(1 − σ(x)) dx   — the notes' dZ = dA ⊙ σ'(Z) (the notes print dA · σ(Z): erratum)
-  sigmoid: unary('sigmoid', (dy, { output: y }) => [mul(dy, mul(y, sub(1, y)))]),
+  sigmoid: unary('sigmoid', (dy, { output: y }) => [sigmoidGrad(y, dy)]),
+  // d[g·y(1 − y)] = g(1 − 2y) dy + y(1 − y) dg   (the fused rule is itself differentiable)
+  sigmoidGrad: {
+    forward: ([y, g]) => {
+      const out = alloc(promote(y.dtype, g.dtype), y.size);
+      kernels.sigmoidGrad(y.data, g.data, out);
+      return { data: out, shape: y.shape };
+    },
+    vjp: (dz, { inputs: [y, g] }, needs) => [
+      needs[0] ? mul(dz, mul(g, sub(1, mul(y, 2)))) : null,
+      needs[1] ? sigmoidGrad(y, dz) : null,
+    ],
+  },
   // d relu(x) = [x > 0] dx   (0 at x = 0, as PyTorch)
   relu: unary('relu', (dy, { output: y }) => [mul(dy, gt(y, 0))]),
   // d x² = 2x dx

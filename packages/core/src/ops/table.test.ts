@@ -190,6 +190,11 @@ const CASES: { [K in OpName]: Case } = {
   sign: { args: unaryArgs(signed(0.05, 2)), f: F.sign },
   tanh: { args: unaryArgs(uniform(-3, 3)), f: F.tanh },
   sigmoid: { args: unaryArgs(uniform(-3, 3)), f: F.sigmoid },
+  // the fused sigmoid VJP, as a function of both y ∈ (0, 1) and the cotangent
+  sigmoidGrad: {
+    args: shapeArb().chain((s) => fc.tuple(tensorOf(s, uniform(0.05, 0.95)), tensorOf(s, uniform(-2, 2)))),
+    f: F.sigmoidGrad,
+  },
   relu: { args: unaryArgs(signed(0.05, 2)), f: F.relu },
   square: { args: unaryArgs(uniform(-2, 2)), f: F.square },
   reciprocal: { args: unaryArgs(signed(0.5, 3)), f: F.reciprocal },

@@ -17,6 +17,8 @@ export interface OpAttrs {
   // elementwise, unary
   neg: null; exp: null; log: null; sqrt: null; abs: null; sign: null; tanh: null; sigmoid: null;
   relu: null; square: null; reciprocal: null;
+  // σ's VJP fused from its output: sigmoidGrad(y, dy) = dy ⊙ y(1 − y)
+  sigmoidGrad: null;
   where: null;
   clamp: { lo: number; hi: number };
   astype: { dtype: DType };
