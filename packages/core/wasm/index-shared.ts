@@ -1,2 +1,3 @@
 export { gemmWorkBytes, gemmF32, gemmF64 } from './gemm';
 export { gemmChunks } from './parallel';
+export { unaryF32, unaryF64 } from './unary';

@@ -1,1 +1,2 @@
 export { gemmWorkBytes, gemmF32, gemmF64 } from './gemm';
+export { unaryF32, unaryF64 } from './unary';

@@ -22,6 +22,9 @@ export interface WasmExports {
   gemmWorkBytes(): number;
   gemmF32: GemmFn;
   gemmF64: GemmFn;
+  /** out[i] = f(x[i]) for i < n, f = exp (op 0) or sigmoid (op 1); byte offsets, out may equal x. */
+  unaryF32(op: number, x: number, out: number, n: number): void;
+  unaryF64(op: number, x: number, out: number, n: number): void;
   /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
   gemmChunks(ctl: number, tag: number, thread: number): number;
 }

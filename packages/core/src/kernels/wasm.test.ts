@@ -147,6 +147,76 @@ describe('WASM gemm on two threads', () => {
   }
 });
 
+/** |a − b| in units in the last place of the larger, for doubles (2⁻¹⁰⁷⁴ below the normal range) or floats. */
+function ulps(a: number, b: number, bits: 'float64' | 'float32'): number {
+  if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
+  const [mant, emin] = bits === 'float64' ? [52, -1022] : [23, -126];
+  const e = Math.max(Math.floor(Math.log2(Math.max(Math.abs(a), Math.abs(b)))), emin);
+  return Math.abs(a - b) / 2 ** (e - mant);
+}
+
+describe('WASM exp and sigmoid', () => {
+  let restore: ReturnType<typeof setWasmLimits>;
+  beforeAll(() => {
+    restore = setWasmLimits({ unary: 0 });
+  });
+  afterAll(() => {
+    setWasmLimits(restore);
+  });
+
+  const special = [
+    0, -0, 1, -1, 0.5, 1e-300, -1e-20, 20, -20, 36.7, -36.7, 88.7, 88.8, -103.9, -104, 709.7, 709.8, 710, 1000,
+    -708.4, -740, -745, -745.2, -746, -1000, Infinity, -Infinity, NaN,
+  ];
+  function inputs(Arr: typeof Float32Array | typeof Float64Array, n: number): FloatArray {
+    const x = fill(new Arr(n), 7);
+    for (let i = 0; i < n; i++) x[i] *= i % 3 === 0 ? 750 : i % 3 === 1 ? 30 : 1;
+    x.set(special.slice(0, n));
+    return x;
+  }
+
+  // Mine: exp within ~1 ulp (the Taylor remainder is below 2⁻⁵³, Horner adds about 1), sigmoid within
+  // about 2 more for 1 + e and the division; Math.exp is within 1 ulp. float32 rounds both from doubles
+  // that close, so they can differ by a double rounding at most: 1 ulp of float32.
+  const bound = { float64: { exp: 2, sigmoid: 4 }, float32: { exp: 1, sigmoid: 1 } } as const;
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const op of ['exp', 'sigmoid'] as const) {
+      it(`${dtype} ${op}: within ${bound[dtype][op]} ulp of the JS kernel; 0, ∞ and NaN exactly`, () => {
+        const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+        for (const n of [0, 1, 2, 3, 28, 1001, 40_000]) {
+          const x = inputs(Arr, n);
+          const got = new Arr(n), want = new Arr(n);
+          wasmKernels.unary!(op, x, got);
+          jsKernels.unary(op, x, want);
+          for (let i = 0; i < n; i++) {
+            const d = ulps(got[i], want[i], dtype);
+            // Overflow to ∞, underflow to 0, NaN, and f(±0) must come out exactly.
+            const exact = x[i] === 0 || want[i] === 0 || !Number.isFinite(want[i]);
+            if (!(d <= (exact ? 0 : bound[dtype][op]))) {
+              expect.fail(`${dtype} ${op}(${x[i]}) = ${got[i]}, JS gives ${want[i]} (${d} ulp apart)`);
+            }
+          }
+        }
+      });
+    }
+
+    it(`${dtype}: works in place (out = x) and leaves other ops to JS`, () => {
+      const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+      const x = inputs(Arr, 999);
+      const want = new Arr(999);
+      jsKernels.unary('sigmoid', x, want);
+      wasmKernels.unary!('sigmoid', x, x);
+      for (let i = 0; i < 999; i++) expect(ulps(x[i], want[i], dtype)).toBeLessThanOrEqual(bound[dtype].sigmoid);
+      const y = inputs(Arr, 999), viaWasm = new Arr(999), viaJs = new Arr(999);
+      wasmKernels.unary!('tanh', y, viaWasm);
+      jsKernels.unary('tanh', y, viaJs);
+      expect(viaWasm).toEqual(viaJs);
+    });
+  }
+});
+
 describe('backend switches', () => {
   it('backend() reports WASM SIMD with threads; useWasm(false) puts the JS gemm back, and true restores WASM', () => {
     setNumThreads(2);

@@ -1,0 +1,102 @@
+/**
+ * exp and sigmoid over arrays, in f64x2 SIMD for both element types: float32 inputs are widened, computed
+ * in double and rounded once on store, as the JS kernels do (they call Math.exp in double).
+ *
+ * exp(x) = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 (Cody–Waite: ln 2 = LN2_HI + LN2_LO, where
+ * LN2_HI has 32 significant bits so n·LN2_HI is exact), |r| ≤ ln2 / 2 ≈ 0.347. eʳ is the Taylor series to
+ * r¹³/13! in Horner form; the first omitted term is below 0.347¹⁴/14! ≈ 4·10⁻¹⁸, under 2⁻⁵³, so the
+ * result is within about 1 ulp. 2ⁿ is built from its exponent bits, as 2^n₁ · 2^n₂ with n₁ = ⌊n/2⌋, so
+ * every factor is a normal double for n ∈ [−1076, 1024]; the last product rounds once, giving correctly
+ * scaled subnormals, 0 below −745.2, and ∞ above 709.8. NaN stays NaN (min/max propagate it).
+ *
+ * sigmoid(x) = 1 / (1 + e) for x ≥ 0, e / (1 + e) for x < 0, with e = exp(−|x|) ≤ 1: the exponential of a
+ * non-positive number only, so nothing overflows (as in the JS kernel).
+ */
+
+const OP_EXP = 0;
+const OP_SIGMOID = 1;
+
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3fe62e42fee00000
+const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
+/** 2⁵² + 1023: adding it to an integer-valued n puts n + 1023 in the low mantissa bits. */
+const EXP_BIAS_MAGIC: f64 = 4503599627371519.0;
+
+// @ts-ignore: decorator
+@inline
+function expV(x: v128): v128 {
+  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(710.0));
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(INV_LN2)));
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  const n1 = f64x2.floor(f64x2.mul(n, f64x2.splat(0.5)));
+  const n2 = f64x2.sub(n, n1);
+  const s1 = i64x2.shl(f64x2.add(n1, f64x2.splat(EXP_BIAS_MAGIC)), 52);
+  const s2 = i64x2.shl(f64x2.add(n2, f64x2.splat(EXP_BIAS_MAGIC)), 52);
+  return f64x2.mul(f64x2.mul(p, s1), s2);
+}
+
+// @ts-ignore: decorator
+@inline
+function sigmoidV(x: v128): v128 {
+  const e = expV(f64x2.neg(f64x2.abs(x)));
+  const d = f64x2.add(f64x2.splat(1.0), e);
+  const pos = f64x2.div(f64x2.splat(1.0), d);
+  const neg = f64x2.div(e, d);
+  return v128.bitselect(pos, neg, f64x2.ge(x, f64x2.splat(0.0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function apply(op: i32, x: v128): v128 {
+  return op == OP_SIGMOID ? sigmoidV(x) : expV(x);
+}
+
+/** out[i] = f(x[i]) for i < n over float64 arrays at byte offsets x and out (which may be equal). */
+export function unaryF64(op: i32, x: usize, out: usize, n: i32): void {
+  // Each call below inlines with a constant op, so every loop is branch-free.
+  if (op == OP_SIGMOID) loopF64(OP_SIGMOID, x, out, n);
+  else loopF64(OP_EXP, x, out, n);
+}
+
+/** As unaryF64 over float32 arrays, two elements at a time widened to f64x2. */
+export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
+  if (op == OP_SIGMOID) loopF32(OP_SIGMOID, x, out, n);
+  else loopF32(OP_EXP, x, out, n);
+}
+
+// @ts-ignore: decorator
+@inline
+function loopF64(op: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(out + <usize>i * 8, apply(op, v128.load(x + <usize>i * 8)));
+  if (i < n) v128.store64_lane(out + <usize>i * 8, apply(op, v128.load64_zero(x + <usize>i * 8)), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function loopF32(op: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const v = f64x2.promote_low_f32x4(v128.load64_zero(x + <usize>i * 4));
+    v128.store64_lane(out + <usize>i * 4, f32x4.demote_f64x2_zero(apply(op, v)), 0);
+  }
+  if (i < n) {
+    const v = f64x2.promote_low_f32x4(v128.load32_zero(x + <usize>i * 4));
+    v128.store32_lane(out + <usize>i * 4, f32x4.demote_f64x2_zero(apply(op, v)), 0);
+  }
+}
