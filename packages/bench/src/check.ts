@@ -1,4 +1,5 @@
 import { chainData, chainReference, checksum, matmulData, matmulReference, mlpData, mlpReference } from './data.js';
+import { digitsData, digitsReference } from './digits.js';
 import type { CaseResult, RunConfig } from './protocol.js';
 
 /** What a case's values are checked against: float64 references computed here, by hand. */
@@ -19,7 +20,7 @@ const U32 = 2 ** -24, U64 = 2 ** -53;
  * sum itself); W2's losses and W3's gradient are float32 computations, held to 1e-4 and 1e-3 relative
  * (W3 runs through 2000 ops, each adding a rounding of u ≈ 6e-8).
  */
-export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOps'>): Map<string, Reference> {
+export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOps' | 'workloads' | 'digitsEpochs'>): Map<string, Reference> {
   const refs = new Map<string, Reference>();
   for (const n of cfg.matmulSizes) {
     const d = matmulData(n);
@@ -35,8 +36,23 @@ export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOp
   const c = chainData(cfg.chainOps);
   const { grad } = chainReference(c);
   refs.set('W3', { checksum: checksum(c.x, c.c, c.d), values: grad, tolerance: grad.map((g) => 1e-3 * Math.abs(g)), what: 'the gradient' });
+  if (cfg.workloads.includes('W4')) {
+    const d = digitsData();
+    const r = digitsReference(d, cfg.digitsEpochs);
+    refs.set('W4', {
+      checksum: checksum(d.xTrain, d.xTest, d.yTrain, d.yTest, ...d.W, ...d.b),
+      values: [...r.losses, r.accuracy],
+      // the first two batches' losses are a few float32 ops from the reference; the accuracy comes after
+      // 2300 Adam steps in float32, whose rounding moves a few of the 360 test digits either way
+      tolerance: [1e-4 * r.losses[0], 1e-4 * r.losses[1], DIGITS_ACCURACY_TOLERANCE],
+      what: 'the losses of the first two batches and the test accuracy',
+    });
+  }
   return refs;
 }
+
+/** How far a library's W4 test accuracy may be from the float64 run's (2 points: 7 of 360 digits). */
+export const DIGITS_ACCURACY_TOLERANCE = 0.02;
 
 /** The reference for a case key; `W1 n=256 float32 threads=2` is checked like `W1 n=256 float32`. */
 export const referenceFor = (refs: Map<string, Reference>, key: string): Reference | undefined => refs.get(key.replace(/ threads=\d+$/, ''));

@@ -18,10 +18,13 @@ export const FULL: Omit<RunConfig, 'lib'> = {
   reps: 10,
   warmup: 2,
   minRepMs: 20,
+  caseBudget: 150,
   matmulSizes: [128, 256, 512, 1024],
   mlp: { sizes: [...MLP_SIZES], m: 128 },
   chainOps: CHAIN_OPS,
   digitsEpochs: 100,
+  digitsReps: 3,
+  digitsBudget: 120,
   threads: [1, 2],
 };
 
@@ -31,15 +34,18 @@ export const SMOKE: Omit<RunConfig, 'lib'> = {
   reps: 1,
   warmup: 1,
   minRepMs: 0,
+  caseBudget: 60,
   matmulSizes: [16, 33],
   mlp: { sizes: [12, 8, 6, 4], m: 5 },
   chainOps: 30,
   digitsEpochs: 1,
+  digitsReps: 1,
+  digitsBudget: 120,
   threads: [1, 2],
 };
 
 const USAGE = `usage: pnpm bench [--reps N] [--warmup N] [--only ${LIBS.join(',')}] [--workloads ${WORKLOADS.join(',')}]
-                  [--sizes 128,256] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
+                  [--sizes 128,256] [--w4-reps N] [--epochs N] [--case-budget S] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -70,6 +76,9 @@ export function parseArgs(argv: readonly string[], defaultJson: string): Options
       case '--warmup': config.warmup = positiveInt(arg, value()); break;
       case '--only': opts.libs = list(arg, value(), LIBS); break;
       case '--workloads': config.workloads = list<WorkloadId>(arg, value(), WORKLOADS); break;
+      case '--case-budget': config.caseBudget = positiveInt(arg, value()); break;
+      case '--w4-reps': config.digitsReps = positiveInt(arg, value()); break;
+      case '--epochs': config.digitsEpochs = positiveInt(arg, value()); break;
       case '--sizes': config.matmulSizes = value().split(',').map((s) => positiveInt(arg, s)); break;
       case '--write-docs': opts.writeDocs = true; break;
       case '--json': opts.json = value(); break;

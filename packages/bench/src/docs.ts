@@ -13,8 +13,26 @@ const WORKLOADS = `- **W1** matmul \`C = A·B\`, square n×n, A and B uniform in
 - **W3** tape overhead: a chain of 2000 elementwise ops on a 16-element vector (multiply by a constant
   tensor, add a constant tensor, sigmoid, in turn), then sum, then the gradient with respect to the input;
   time per op.
-- **W4** the demo's digits training ([64, 32, 10], Adam lr 0.01, batch 64, 100 epochs, every fifth example
-  as the test set): seconds, and test accuracy.`;
+- **W4** the demo's digits training ([64, 32, 10], sigmoid hidden layer, softmax cross-entropy, Adam lr 0.01,
+  batch 64, 100 epochs, every fifth example as the test set, pixels / 16): seconds for the whole training, and
+  test accuracy. tapegrad runs it through @tapegrad/nn (\`Sequential\`, \`Dense\`, \`fit\`, \`Adam\`); the peers run the
+  same loop written in their own API (tfjs with \`tf.train.adam\`, jax-js with Adam by hand), on the same batches.
+
+### How the peers are run
+
+- **tfjs-cpu**, **tfjs-wasm**: \`@tensorflow/tfjs-core\` with \`@tensorflow/tfjs-backend-cpu\` or
+  \`@tensorflow/tfjs-backend-wasm\` (its SIMD build, XNNPACK; the \`.wasm\` files are read from the npm package,
+  nothing is downloaded), and \`@tensorflow/tfjs\` loaded for its gradient functions (tfjs-core alone registers
+  none). The wasm backend runs one thread in Node. Results are forced with \`dataSync()\`.
+- **jax-js**, **jax-js-jit**: \`@jax-js/jax\` on its wasm device, eagerly, and with each workload's function
+  under \`jit\` (compiled on the first call, which is not in the median; the notes give its time). One thread in
+  Node (its thread pool is made of Web Workers, which Node lacks). The eager tape needs
+  \`node --stack-size=4000\` for W3's 2000-op chain, which the bench passes to its child process. float64
+  arrays are made with \`astype\` (in Node 20, \`np.array(Float64Array)\` throws on the missing \`Float16Array\`).
+  Results are forced with \`dataSync()\`.
+- **tapegrad** runs through its public API from the built packages, with the kernels core makes active
+  (\`backend()\` is printed under the table); where core lets the thread count be set, W1 is run at 1 and at 2
+  threads, and everything else at the default.`;
 
 /** The generated part of docs/benchmarks.md: how to rerun, the machine, the table and its notes. */
 export function generatedSection(r: Report, m: Machine, cfg: Omit<RunConfig, 'lib'>, infos: Record<string, Record<string, string>>): string {
@@ -34,10 +52,16 @@ pnpm bench --write-docs    # also rewrites this section
 pnpm bench --reps 20 --only tapegrad,tfjs-wasm --workloads W1,W2
 \`\`\`
 
-Machine: ${m.cpu}, ${m.cores} logical cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; ${m.date.slice(0, 16).replace('T', ' ')} UTC.
-Each figure is the median of ${cfg.reps} timed repetitions after ${cfg.warmup} warm-up call(s); a repetition
-repeats the call until it lasts at least ${cfg.minRepMs} ms. In parentheses: the speed ratio tapegrad ÷ peer on the
-same row (×2 = tapegrad takes half the time). The machine is shared and noisy: compare figures within one run.
+Machine: ${m.cpu}, ${m.cores} logical cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; ${m.date.slice(0, 16).replace('T', ' ')} UTC;
+1-minute load average ${m.load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (above ${m.cores}, other processes competed
+for the cores and every figure is lower than on an idle machine).
+
+Each figure is the median of ${cfg.reps} timed repetitions after a checked first call and ${cfg.warmup} warm-up call(s); a
+repetition repeats the call until it lasts at least ${cfg.minRepMs} ms. W4, where one call is a whole training run, is
+the median of ${cfg.digitsReps} runs after the checked one. A case whose repetitions would take more than ${cfg.caseBudget} s (or a W4 run
+more than ${cfg.digitsBudget} s, judged from one epoch) is not timed, and its note gives the time it took. In parentheses: the speed
+ratio tapegrad ÷ peer on the same row (×2 = tapegrad takes half the time). The machine is shared and noisy:
+compare figures within one run.
 
 ${markdownTable(r)}
 
@@ -48,7 +72,9 @@ ${libs}
 
 Every library gets the same data, built in plain JavaScript from one seeded generator, and before a figure is
 reported the bench checks it against a float64 reference computed by hand: W1's C at 16 sampled entries,
-W2's loss before and after one step (so every library starts from the same loss), W3's gradient.
+W2's loss before and after one step (so every library starts from the same loss), W3's gradient, W4's
+losses on the first two batches (before and after the first Adam step) and its test accuracy (within
+2 points of a float64 run of the same training: same initial weights, same batches in the same order).
 ${r.mismatches.length ? `\n**Disagreements in this run:**\n${r.mismatches.map((s) => `- ${s}`).join('\n')}\n` : 'In this run every figure shown passed that check.'}
 
 ### Workloads

@@ -7,6 +7,9 @@ export interface Machine {
   platform: string;
   node: string;
   date: string;
+  /** The 1-minute load average when the run started and when it ended: above the core count, other
+   * processes were competing for the CPU and every figure is low. */
+  load: number[];
 }
 
 /** The machine a run measured: CPU model and logical cores as Node sees them, memory, OS, Node. */
@@ -19,5 +22,6 @@ export function machine(): Machine {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
+    load: [os.loadavg()[0]],
   };
 }

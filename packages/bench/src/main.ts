@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { references } from './check.js';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const m = machine();
-  console.log(`tapegrad bench${opts.smoke ? ' (smoke: tiny sizes, one repetition)' : ''} — ${m.cpu}, ${m.cores} cores, Node ${m.node}`);
+  console.log(`tapegrad bench${opts.smoke ? ' (smoke: tiny sizes, one repetition)' : ''} — ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.load[0].toFixed(1)}`);
   const columns: Column[] = [];
   for (const lib of opts.libs) {
     console.log(`${lib}:`);
@@ -75,11 +76,13 @@ async function main(): Promise<void> {
     if ('failed' in col) console.log(`  ${lib} FAILED: ${col.failed}`);
     columns.push(col);
   }
+  m.load.push(os.loadavg()[0]);
   const refs = references(opts.config);
   const report = buildReport(columns, refs, { m: opts.config.mlp.m, chainOps: opts.config.chainOps });
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('(×r = speed ratio tapegrad ÷ peer on the same row: above 1, tapegrad is faster)');
+  console.log(`load average ${m.load.map((l) => l.toFixed(1)).join(' → ')} on ${m.cores} cores`);
   const infos: Record<string, Record<string, string>> = {};
   for (const col of columns) if ('result' in col) infos[col.lib] = col.result.info;
   for (const [lib, info] of Object.entries(infos)) console.log(`${lib}: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}`);

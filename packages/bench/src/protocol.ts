@@ -21,6 +21,9 @@ export interface RunConfig {
   warmup: number;
   /** A repetition repeats the call until it lasts at least this long, so short calls are timed well. */
   minRepMs: number;
+  /** Seconds a case's timed repetitions may take (judged after warm-up); a slower case is skipped with
+   * its time per call in the note. */
+  caseBudget: number;
   /** W1's matrix sizes. */
   matmulSizes: number[];
   /** W2's layer sizes and batch. */
@@ -29,6 +32,10 @@ export interface RunConfig {
   chainOps: number;
   /** W4's epochs. */
   digitsEpochs: number;
+  /** W4's timed runs (each a whole training, after one checked run). */
+  digitsReps: number;
+  /** Seconds one W4 run may take (estimated from one epoch); a slower library is not run in full. */
+  digitsBudget: number;
   /** Thread counts for tapegrad's W1 when its core lets the user set them (ignored otherwise). */
   threads: number[];
 }

@@ -4,6 +4,15 @@ export interface MeasureOptions {
   reps: number;
   warmup: number;
   minRepMs: number;
+  /** Seconds the timed repetitions may take, judged from the last warm-up call (Infinity: no limit). */
+  budget?: number;
+}
+
+/** Thrown by `measure` when the repetitions would take longer than the budget. */
+export class OverBudget extends Error {
+  constructor(readonly seconds: number, readonly estimate: number, readonly budget: number) {
+    super(`one call takes ${seconds.toPrecision(3)} s after warm-up, so the repetitions would take about ${Math.round(estimate)} s, over the budget of ${budget} s a case`);
+  }
 }
 
 const median = (xs: readonly number[]): number => {
@@ -15,15 +24,17 @@ const median = (xs: readonly number[]): number => {
 /**
  * Times `run` (which must force its result, e.g. by reading it back): `warmup` untimed calls, then
  * `reps` repetitions of `inner` calls each, where `inner` is chosen from the last warm-up call so a
- * repetition lasts at least `minRepMs`. Returns the median (and min) seconds per call.
+ * repetition lasts at least `minRepMs` (one call when there is no warm-up). Returns the median (and min) seconds per call.
  */
 export function measure(run: () => unknown, opts: MeasureOptions): Measurement {
   let last = 0;
-  for (let i = 0; i < Math.max(1, opts.warmup); i++) {
+  for (let i = 0; i < opts.warmup; i++) {
     const t0 = performance.now();
     run();
     last = performance.now() - t0;
   }
+  const estimate = (last / 1000) * opts.reps;
+  if (opts.budget !== undefined && opts.warmup > 0 && estimate > opts.budget) throw new OverBudget(last / 1000, estimate, opts.budget);
   const inner = Math.min(10_000, Math.max(1, Math.ceil(opts.minRepMs / Math.max(last, 1e-3))));
   const times: number[] = [];
   for (let r = 0; r < opts.reps; r++) {

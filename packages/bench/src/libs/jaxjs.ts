@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
+import { accuracyOf, batchOrder, type DigitsData } from '../digits.js';
 import type { Library } from './library.js';
 
 /**
@@ -88,8 +89,50 @@ export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
       return () => g(x.ref).dataSync();
     },
 
-    digits() {
-      return 'not wired yet';
+    digits(d: DigitsData, epochs: number) {
+      const [n0, n1, n2] = d.sizes;
+      const lr = d.lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+      const logits = (ps: Arr[], x: Arr): Arr => {
+        const [W1, b1, W2, b2] = ps;
+        return np.matmul(W2, nn.sigmoid(np.matmul(W1, x).add(b1))).add(b2);
+      };
+      const loss = (ps: Arr[], x: Arr, y: Arr): Arr => {
+        const m = y.shape[1];
+        return y.mul(nn.logSoftmax(logits(ps, x), 0)).sum().mul(-1 / m);
+      };
+      // Adam, as PyTorch and tfjs do it: p −= lr·(m/c1) / (√(v/c2) + ε), with c = 1 − βᵗ passed in as 1/c
+      const step = wrap((ps: Arr[], ms: Arr[], vs: Arr[], inv1: Arr, inv2: Arr, x: Arr, y: Arr): [Arr[], Arr[], Arr[], Arr] => {
+        const [value, g] = jax.valueAndGrad(loss)(tree.ref(ps), x, y) as unknown as [Arr, Arr[]];
+        const ms2 = ms.map((m, i) => m.mul(beta1).add(g[i].ref.mul(1 - beta1)));
+        const vs2 = vs.map((v, i) => v.mul(beta2).add(g[i].ref.mul(g[i]).mul(1 - beta2)));
+        const ps2 = ps.map((p, i) => p.sub(ms2[i].ref.mul(inv1.ref).mul(lr).div(np.sqrt(vs2[i].ref.mul(inv2.ref)).add(eps))));
+        inv1.dispose();
+        inv2.dispose();
+        return [ps2, ms2, vs2, value];
+      });
+      return () => {
+        let ps: Arr[] = [
+          np.array(d.W[0]).reshape([n1, n0]), np.array(d.b[0]).reshape([n1, 1]),
+          np.array(d.W[1]).reshape([n2, n1]), np.array(d.b[1]).reshape([n2, 1]),
+        ];
+        let ms = ps.map((p) => np.zeros(p.shape)), vs = ps.map((p) => np.zeros(p.shape));
+        const order = batchOrder(d);
+        const losses: number[] = [];
+        let t = 0;
+        for (let e = 0; e < epochs; e++) {
+          for (const batch of order(e)) {
+            t++;
+            const x = np.array(batch.x).reshape([n0, batch.size]), y = np.array(batch.y).reshape([n2, batch.size]);
+            const out = step(ps, ms, vs, np.array(1 / (1 - beta1 ** t)), np.array(1 / (1 - beta2 ** t)), x, y);
+            [ps, ms, vs] = out;
+            if (losses.length < 2) losses.push(out[3].dataSync()[0]);
+            else out[3].dispose();
+          }
+        }
+        const accuracy = accuracyOf(logits(ps, np.array(d.xTest).reshape([n0, d.mTest])).dataSync(), d.yTest, n2);
+        tree.dispose([ms, vs]);
+        return { accuracy, losses: [losses[0], losses[1]] };
+      };
     },
   };
 }

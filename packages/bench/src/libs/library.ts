@@ -1,5 +1,5 @@
 import type { ChainData, MatmulData, MlpData } from '../data.js';
-import type { DigitsData } from '../digits.js';
+import type { DigitsData, DigitsOutcome } from '../digits.js';
 import type { DTypeName } from '../protocol.js';
 
 /**
@@ -16,8 +16,8 @@ export interface Library {
   mlpStep(d: MlpData): (() => number) | string;
   /** W3: a call returning d(Σ chain(x))/dx. */
   chainGrad(d: ChainData): (() => ArrayLike<number>) | string;
-  /** W4: a call that trains a fresh network on the digits and returns its test accuracy. */
-  digits(d: DigitsData, epochs: number): (() => number) | string;
+  /** W4: a call that trains a fresh network (from the shared initial weights) on the digits. */
+  digits(d: DigitsData, epochs: number): (() => DigitsOutcome) | string;
   /** Sets the number of threads for what follows (null: back to the library's default), where the
    * library lets the user choose. */
   setThreads?(n: number | null): void;

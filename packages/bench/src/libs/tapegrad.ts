@@ -1,6 +1,8 @@
 import * as core from '@tapegrad/core';
 import { logSoftmax, matmul, noGrad, sigmoid, tensor, valueAndGrad, type Tensor } from '@tapegrad/core';
+import { Adam, Dense, Sequential, fit, predict, softmaxCrossEntropy } from '@tapegrad/nn';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
+import { accuracyOf, DIGITS_SHUFFLE_SEED, type DigitsData } from '../digits.js';
 import type { Library } from './library.js';
 
 /** Parts of core's API that come with its fast kernels; looked up at run time so the bench also runs
@@ -67,8 +69,28 @@ export function tapegrad(version: string): Library {
       return () => (g(x) as Tensor).data;
     },
 
-    digits() {
-      return 'not wired yet';
+    digits(d: DigitsData, epochs: number) {
+      const [n0, n1, n2] = d.sizes;
+      const x = tensor(d.xTrain, { shape: [n0, d.mTrain] });
+      const y = tensor(Float32Array.from(d.yTrain)); // class indices, [m]
+      const xTest = tensor(d.xTest, { shape: [n0, d.mTest] });
+      return () => {
+        const model = new Sequential(new Dense(n0, n1, { activation: 'sigmoid' }), new Dense(n1, n2, { activation: 'linear' }));
+        model.setParameters([
+          ['layers.0.W', tensor(d.W[0], { shape: [n1, n0] })],
+          ['layers.0.b', tensor(d.b[0], { shape: [n1, 1] })],
+          ['layers.1.W', tensor(d.W[1], { shape: [n2, n1] })],
+          ['layers.1.b', tensor(d.b[1], { shape: [n2, 1] })],
+        ]);
+        const losses: number[] = [];
+        fit(model, { x, y }, {
+          epochs, batchSize: d.batch, loss: softmaxCrossEntropy, optimizer: new Adam(model, { lr: d.lr }),
+          seed: DIGITS_SHUFFLE_SEED, verbose: 0,
+          callbacks: { onBatchEnd: (_b, logs) => void (losses.length < 2 && losses.push(logs.loss)) },
+        });
+        const logits = predict(model, xTest);
+        return { accuracy: accuracyOf(logits.data, d.yTest, n2), losses: [losses[0], losses[1]] };
+      };
     },
 
     setThreads: typeof extras.setNumThreads === 'function' ? (n) => extras.setNumThreads!(n ?? active?.threads ?? 1) : undefined,

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
+import { accuracyOf, batchOrder, type DigitsData } from '../digits.js';
 import type { Library } from './library.js';
 
 /**
@@ -55,13 +57,13 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Library> {
       const vars = [...W, ...b];
       // L = −(1/m) Σ Y ⊙ (Z − logsumexp over the classes); tf.logSoftmax only works on the last axis
       const loss = () => {
-        let A: import('@tensorflow/tfjs-core').Tensor = X;
+        let A: Tensor = X;
         for (let l = 0; l < L; l++) {
           const Z = tf.add(tf.matMul(W[l], A), b[l]);
           A = l < L - 1 ? tf.sigmoid(Z) : Z;
         }
         const logp = tf.sub(A, tf.logSumExp(A, 0, true));
-        return tf.mul(tf.sum(tf.mul(Y, logp)), -1 / m) as import('@tensorflow/tfjs-core').Scalar;
+        return tf.mul(tf.sum(tf.mul(Y, logp)), -1 / m) as Scalar;
       };
       return () => {
         const value = tf.tidy(() => {
@@ -77,7 +79,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Library> {
 
     chainGrad(d: ChainData) {
       const c = tf.tensor1d(d.c), dd = tf.tensor1d(d.d), x = tf.tensor1d(d.x);
-      const f = (v: import('@tensorflow/tfjs-core').Tensor) => {
+      const f = (v: Tensor) => {
         for (let i = 0; i < d.ops; i++) {
           const op = chainOp(i);
           v = op === 'mul' ? tf.mul(v, c) : op === 'add' ? tf.add(v, dd) : tf.sigmoid(v);
@@ -93,8 +95,37 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Library> {
       };
     },
 
-    digits() {
-      return 'not wired yet';
+    digits(d: DigitsData, epochs: number) {
+      const [n0, n1, n2] = d.sizes;
+      const xTest = tf.tensor2d(d.xTest, [n0, d.mTest]);
+      return () => {
+        const W = d.W.map((w, l) => tf.variable(tf.tensor2d(w, [d.sizes[l + 1], d.sizes[l]])));
+        const b = d.b.map((v, l) => tf.variable(tf.tensor2d(v, [d.sizes[l + 1], 1])));
+        const vars = [W[0], b[0], W[1], b[1]];
+        const logits = (x: Tensor): Tensor => tf.add(tf.matMul(W[1], tf.sigmoid(tf.add(tf.matMul(W[0], x), b[0]))), b[1]);
+        const optimizer = tf.train.adam(d.lr, 0.9, 0.999, 1e-8);
+        const order = batchOrder(d);
+        const losses: number[] = [];
+        for (let e = 0; e < epochs; e++) {
+          for (const batch of order(e)) {
+            const loss = tf.tidy(() => {
+              const x = tf.tensor2d(batch.x, [n0, batch.size]), y = tf.tensor2d(batch.y, [n2, batch.size]);
+              return optimizer.minimize(() => {
+                const Z = logits(x);
+                return tf.mul(tf.sum(tf.mul(y, tf.sub(Z, tf.logSumExp(Z, 0, true)))), -1 / batch.size) as Scalar;
+              }, true, vars) as Scalar;
+            });
+            if (losses.length < 2) losses.push(loss.dataSync()[0]);
+            loss.dispose();
+          }
+        }
+        const Z = tf.tidy(() => logits(xTest));
+        const accuracy = accuracyOf(Z.dataSync(), d.yTest, n2);
+        Z.dispose();
+        optimizer.dispose();
+        for (const v of vars) v.dispose();
+        return { accuracy, losses: [losses[0], losses[1]] };
+      };
     },
   };
 }
