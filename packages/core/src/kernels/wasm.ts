@@ -26,7 +26,7 @@ import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-t
  * exp and sigmoid run in WASM from `unary` elements on (Math.exp costs several ns an element; the copy
  * in and out well under one).
  */
-const limits = { gemm: 512, threads: 1 << 21, chunk: 64, callerClaims: true, unary: 256 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 64, callerClaims: true, unary: 128 };
 
 let enabled = true;
 
