@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, jsKernels, kernels, matmul, setNumThreads, tensor, useWasm } from '@tapegrad/core';
 import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
-import { wasmRuntime } from './wasm-runtime.js';
+import { GEMM_WASM } from './wasm-bytes.js';
+import { wasmRuntime, type WasmExports } from './wasm-runtime.js';
 import { chunksByWorkers, readyThreads } from './wasm-threads.js';
 
 const wasmGemm = wasmKernels.gemm!;
@@ -259,6 +260,29 @@ describe('backend switches', () => {
 });
 
 describe('the embedded module', () => {
+  it('the plain build (no shared memory: browsers without cross-origin isolation) computes the same', () => {
+    const bytes = Uint8Array.from(atob(GEMM_WASM), (ch) => ch.charCodeAt(0));
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as WasmExports;
+    expect((ex as unknown as Record<string, unknown>).gemmChunks).toBeUndefined(); // no atomics in it
+    const [m, n, k] = [37, 29, 300];
+    const work = 1024, pa = work + ex.gemmWorkBytes(), pb = pa + m * k * 8, pc = pb + k * n * 8, pu = pc + m * n * 8;
+    memory.grow(Math.ceil((pu + 1000 * 8) / 65536));
+    const heap = new Float64Array(memory.buffer);
+    const a = fill(new Float64Array(m * k), 3), b = fill(new Float64Array(k * n), 4), want = new Float64Array(m * n);
+    heap.set(a, pa / 8);
+    heap.set(b, pb / 8);
+    ex.gemmF64(1, 0, m, n, k, pa, m, pb, n, pc, n, work);
+    jsKernels.gemm(true, false, m, n, k, a, 0, b, 0, want, 0);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(heap[pc / 8 + i] - want[i])).toBeLessThanOrEqual(1e-12 * k);
+    const x = fill(new Float64Array(1000), 5).map((v) => 10 * v), ex1 = new Float64Array(1000);
+    heap.set(x, pu / 8);
+    ex.unaryF64(0, pu, pu, 1000);
+    jsKernels.unary('exp', x, ex1);
+    for (let i = 0; i < 1000; i++) expect(ulps(heap[pu / 8 + i], ex1[i], 'float64')).toBeLessThanOrEqual(2);
+  });
+
   it('matches a fresh compile of wasm/*.ts (scripts/build-wasm.mjs --check)', () => {
     const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
     const run = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
