@@ -70,13 +70,16 @@ export interface FitOptions {
   stream?: ProgressStream;
 }
 
-/** Per-epoch values, as Keras' `History.history`. */
-export interface History {
+/**
+ * Per-epoch values, as Keras' `History.history`. A type alias rather than an interface, so that a history
+ * is assignable to `Series` and can be passed to `lossCurvesSvg` / `terminalPlot` as it is.
+ */
+export type History = {
   loss: number[];
   accuracy?: number[];
   valLoss?: number[];
   valAccuracy?: number[];
-}
+};
 
 const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const examplesOf = (t: Tensor): number => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
