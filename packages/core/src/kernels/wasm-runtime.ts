@@ -2,7 +2,9 @@
  * Loading the WebAssembly kernels and owning their linear memory.
  *
  * The module is embedded (wasm-bytes.ts) and instantiated synchronously on first use, so importing
- * core costs nothing and there is no download. Where SharedArrayBuffer exists (Node; browsers only when
+ * core costs nothing and there is no download. (Where an engine refuses synchronous compilation, as
+ * Chrome before version ~115 does on a page's main thread above 4 KB, it compiles in the background and
+ * the JS kernels serve until it is ready.) Where SharedArrayBuffer exists (Node; browsers only when
  * cross-origin isolated) the shared-memory build is used, so worker threads can instantiate the same
  * module on the same memory; elsewhere the plain build runs on one thread.
  *
@@ -44,7 +46,7 @@ export interface WasmRuntime {
   readonly workBytes: number;
 }
 
-let state: WasmRuntime | null | undefined; // undefined: not tried yet; null: unavailable
+let state: WasmRuntime | null | undefined; // undefined: not tried yet; null: unavailable (or compiling)
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -53,32 +55,44 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function instantiate(base64: string, memory: WebAssembly.Memory, shared: boolean): WasmRuntime | null {
-  const bytes = decode(base64);
-  // validate() is false where the engine lacks SIMD (or, for the shared build, threads).
-  if (!WebAssembly.validate(bytes)) return null;
-  const module = new WebAssembly.Module(bytes);
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+function runtimeOf(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): WasmRuntime {
+  const exports = instance.exports as unknown as WasmExports;
   const workBytes = Math.ceil(exports.gemmWorkBytes() / 64) * 64;
   return { exports, memory, module, shared, workBytes };
 }
 
 function load(): WasmRuntime | null {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
-  try {
-    if (typeof SharedArrayBuffer === 'function') {
-      const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
-      const rt = instantiate(GEMM_WASM_SHARED, memory, true);
-      if (rt) return rt;
+  const builds: [string, boolean][] = typeof SharedArrayBuffer === 'function'
+    ? [[GEMM_WASM_SHARED, true], [GEMM_WASM, false]]
+    : [[GEMM_WASM, false]];
+  for (const [base64, shared] of builds) {
+    const bytes = decode(base64);
+    // validate() is false where the engine lacks SIMD (or, for the shared build, threads).
+    if (!WebAssembly.validate(bytes)) continue;
+    let memory: WebAssembly.Memory;
+    try {
+      memory = shared
+        ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true })
+        : new WebAssembly.Memory({ initial: 1 });
+    } catch {
+      continue; // a shared memory can be refused (no cross-origin isolation, or no address space)
     }
-  } catch {
-    // A shared memory can be refused (no cross-origin isolation, or no address space): use the plain build.
+    try {
+      const module = new WebAssembly.Module(bytes);
+      return runtimeOf(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
+    } catch {
+      // Older Chrome refuses to compile or instantiate more than 4 KB synchronously on a page's main
+      // thread: do it in the background and use the JS kernels until it is done.
+      WebAssembly.compile(bytes)
+        .then(async (module) => {
+          state = runtimeOf(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared);
+        })
+        .catch(() => {});
+      return null;
+    }
   }
-  try {
-    return instantiate(GEMM_WASM, new WebAssembly.Memory({ initial: 1 }), false);
-  } catch {
-    return null;
-  }
+  return null;
 }
 
 /** The instantiated kernels, or null where WebAssembly with SIMD is unavailable. Loads on first call. */
