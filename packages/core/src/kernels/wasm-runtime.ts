@@ -9,7 +9,7 @@
  * module on the same memory; elsewhere the plain build runs on one thread.
  *
  * Memory layout (byte offsets, all chosen here, none by the module):
- *   [0, HEAP_START)                           unused, so no valid pointer is 0
+ *   [0, HEAP_START)                           the thread pool's control block (wasm-threads.ts)
  *   [HEAP_START + t·workBytes, … + workBytes)  gemm scratch of thread t (packed panels)
  *   [operandBase(threads), …)                  the operands of the current call, copied in and out
  * Operands are transient, so the layout may change from one call to the next.
