@@ -4,10 +4,10 @@
  * cost more than they save there), large ones are copied into the module's memory, computed there and
  * copied out. Copying is O(n²) against O(n³) work for a matmul.
  *
- * Numerics: exp and sigmoid are within 1 and 2 ulp of Math.exp-based results in double (float32 results
- * came out identical on 10⁶ samples); the float32 gemm accumulates in float32 (four or two SIMD lanes, k blocked by 256), where
- * the JS kernel accumulates in doubles; the difference is bounded by the usual k·2⁻²⁴·Σ|a||b|.
- * float64 results equal the JS ones up to the order of the additions.
+ * Numerics: the float32 gemm accumulates in float32 (k blocked by 256), where the JS kernel accumulates
+ * in doubles; the difference is bounded by the usual k·2⁻²⁴·Σ|a||b|. float64 results equal the JS ones up
+ * to the order of the additions. exp and sigmoid are within 1 and 2 ulp of the Math.exp-based JS kernel
+ * in double, and float32 results came out identical on 10⁶ samples.
  */
 import type { FloatArray } from '../dtype.js';
 import { unary as jsUnary } from './js-elementwise.js';
@@ -19,7 +19,7 @@ import {
 import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
 
 /**
- * Size limits, measured on a 2-core Zen 4 with Node 20 (scripts/bench-gemm.mjs): below `gemm`
+ * Size limits, measured on a (busy) 2-core Zen 4 with Node 20: below `gemm`
  * multiply-adds (m·n·k) the JS kernel wins; from `threads` multiply-adds on, a product is shared with
  * the workers in chunks of at least `chunk` rows or columns (each chunk repacks the other operand, and
  * waking a worker costs tens of µs). `callerClaims: false` makes the workers compute every chunk (tests).
@@ -70,7 +70,7 @@ function gemm(
   heap.set(b.subarray(bOff, bOff + k * n), pb / S);
   const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n] as const;
   const fn = S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32;
-  let done = false;
+  let done = false; // whether the threaded path computed C
   if (threads > 1) {
     // A few chunks per thread, so a thread that starts late leaves its share to the others; whole
     // tiles (multiples of 8), so no chunk adds edge tiles.
