@@ -19,14 +19,15 @@ import {
 import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
 
 /**
- * Size limits, measured on a (busy) 2-core Zen 4 with Node 20: below `gemm`
- * multiply-adds (m·n·k) the JS kernel wins; from `threads` multiply-adds on, a product is shared with
- * the workers in chunks of at least `chunk` rows or columns (each chunk repacks the other operand, and
- * waking a worker costs tens of µs). `callerClaims: false` makes the workers compute every chunk (tests).
+ * Size limits, measured on a (busy) 2-core Zen 4 with Node 20: below `gemm` multiply-adds (m·n·k)
+ * the JS kernel wins; from `threads` multiply-adds on, a product is shared with the workers in chunks
+ * of at least `chunk` rows or columns (waking a worker costs tens of µs, and each chunk repacks the
+ * other operand: with 64-row chunks that cost 10–15% more CPU time than one thread, with 128 about 5%).
+ * `callerClaims: false` makes the workers compute every chunk (tests).
  * exp and sigmoid run in WASM from `unary` elements on (Math.exp costs several ns an element; the copy
  * in and out well under one).
  */
-const limits = { gemm: 512, threads: 1 << 21, chunk: 64, callerClaims: true, unary: 128 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, unary: 128 };
 
 let enabled = true;
 
