@@ -39,6 +39,22 @@ describe('terminalPlot (braille)', () => {
     expect(terminalPlot({ a: [1, 0] }, { width: 1, height: 1 })).not.toContain('\x1b');
   });
 
+  it('without color, names each series after the row its curve ends on', () => {
+    // 4 × 2 cells = 8 × 8 dots over [0, 3]: train ends at 0 (dot row 7, cell row 1), test at 2 (dot row 2, cell row 0)
+    const lines = terminalPlot({ train: [3, 0], test: [3, 2] }, { width: 4, height: 2 }).split('\n');
+    expect(lines[0]).toMatch(/^3 ┤.{4} ← test$/u);
+    expect(lines[1]).toMatch(/^0 ┤.{4} ← train$/u);
+    expect(terminalPlot({ a: [1, 0], b: [1, 0] }, { width: 2, height: 1 }).split('\n')[0]).toMatch(/ ← a, b$/);
+    expect(terminalPlot({ a: [1, 0], b: [1, 0.5] }, { width: 2, height: 2, color: true })).not.toContain('←');
+    expect(terminalPlot({ a: [1, 0] }, { width: 2, height: 2 })).not.toContain('←');
+  });
+
+  it('labels a log axis with three significant digits', () => {
+    // lo = log₁₀ 0.00386429, hi = log₁₀ 2.03014; the middle row's label is 10^(hi − (hi − lo)·5.5/11) = 0.0886
+    const lines = terminalPlot({ loss: [2.03014, 0.00386429] }, { logY: true, width: 4, height: 3 }).split('\n');
+    expect(lines.slice(0, 3).map((l) => l.split(' ┤')[0].trim())).toEqual(['2.03', '0.0886', '0.00386']);
+  });
+
   it('rejects an empty plot and bad sizes', () => {
     expect(() => terminalPlot({ x: undefined })).toThrow(/no series/);
     expect(() => terminalPlot({ x: [1] }, { width: 0 })).toThrow(/width and height/);
@@ -76,11 +92,32 @@ describe('lossCurvesSvg', () => {
     expect(svg.match(/<circle /g)).toHaveLength(1);
   });
 
-  it('a log scale labels decades', () => {
+  const yLabels = (svg: string) => [...svg.matchAll(/text-anchor="end" dominant-baseline="middle">([^<]+)</g)].map((m) => m[1]);
+
+  it('a log scale labels 1, 2 and 5 × 10^k when the data spans under 2.5 decades', () => {
     const svg = lossCurvesSvg({ loss: [100, 10, 1] }, { logY: true });
-    expect(svg).toContain('>1e0<');
-    expect(svg).toContain('>1e2<');
-    expect(svg).toContain('>3.16228<'); // the half-decade tick 10^0.5
+    expect(yLabels(svg)).toEqual(['1', '2', '5', '10', '20', '50', '100']);
     expect(svg).toContain('loss (log scale)');
+  });
+
+  it('a log scale over more decades labels the decades and the 1-2-5 values just outside the data', () => {
+    // log₁₀ 0.3 = −0.52: the axis starts at 0.2, the largest 1-2-5 value below it, and ends at 1000
+    expect(yLabels(lossCurvesSvg({ loss: [1000, 0.3] }, { logY: true }))).toEqual(['0.2', '1', '10', '100', '1000']);
+    // below 1e-4 labels switch to exponent form
+    expect(yLabels(lossCurvesSvg({ loss: [1, 1e-5] }, { logY: true }))).toEqual(['1e-5', '0.0001', '0.001', '0.01', '0.1', '1']);
+  });
+
+  it('a log scale within half a decade uses the nice linear ticks of the values', () => {
+    // 0.3 to 0.8 is 0.43 decades: niceTicks(0.3, 0.8) = 0.3, …, 0.8 (step 0.1)
+    expect(yLabels(lossCurvesSvg({ loss: [0.8, 0.3] }, { logY: true }))).toEqual(['0.3', '0.4', '0.5', '0.6', '0.7', '0.8']);
+    // 0.15 to 0.6 is 0.6 decades: 1-2-5 values again
+    expect(yLabels(lossCurvesSvg({ loss: [0.6, 0.15] }, { logY: true }))).toEqual(['0.1', '0.2', '0.5', '1']);
+  });
+
+  it('widens the left margin for long tick labels so the axis title does not overlap them', () => {
+    // labels 0.0001 … 1 are 6 characters: left margin 34 + 7·6 = 76 px instead of 64; the curve starts there
+    const svg = lossCurvesSvg({ loss: [1, 1e-4] }, { logY: true, width: 400, height: 300 });
+    expect(yLabels(svg)).toEqual(['0.0001', '0.001', '0.01', '0.1', '1']);
+    expect(points(svg)[0].startsWith('76,16 ')).toBe(true);
   });
 });

@@ -86,7 +86,40 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 }
 
 const fmtNumber = (v: number): string => String(Number(v.toPrecision(6)));
-const fmtTick = (v: number, logY: boolean): string => (logY ? (Number.isInteger(v) ? `1e${v}` : fmtNumber(10 ** v)) : fmtNumber(v));
+/** A short label: 3 significant digits, plain between 1e-4 and 1e6 (0.00386, 2.03, 100), else 1e-5, 2.5e7. */
+function fmtShort(v: number): string {
+  const r = Number(v.toPrecision(3)); // rounded first: 10 ** −4 is 0.00009999999999999999
+  const a = Math.abs(r);
+  return a === 0 || (a >= 1e-4 && a < 1e6) ? String(r) : r.toExponential().replace('e+', 'e');
+}
+/** A value on the plotted scale (log₁₀ of it with logY) as a label. */
+const fmtTick = (v: number, logY: boolean): string => (logY ? fmtShort(10 ** v) : fmtNumber(v));
+
+/**
+ * Ticks of a log axis, as log₁₀ values, for data spanning log₁₀ values [lo, hi]: the axis runs from the
+ * nearest 1-2-5 value below the data to the nearest one above, with ticks at those two ends and at every
+ * decade between them (1, 2 and 5 × 10^k when the data spans under 2.5 decades). Under half a decade a
+ * log axis looks linear, so the ticks are `niceTicks` of the values themselves.
+ */
+function logTicks(lo: number, hi: number): { ticks: number[]; lo: number; hi: number } {
+  const span = hi - lo;
+  if (span < 0.5) {
+    const ticks = niceTicks(10 ** lo, 10 ** hi).filter((t) => t > 0).map(Math.log10);
+    return { ticks, lo: Math.min(lo, ticks[0] ?? lo), hi: Math.max(hi, ticks[ticks.length - 1] ?? hi) };
+  }
+  const lattice = (mantissas: readonly number[]) => {
+    const out: number[] = [];
+    for (let k = Math.floor(lo) - 1; k <= Math.ceil(hi); k++) for (const m of mantissas) out.push(k + Math.log10(m));
+    return out;
+  };
+  const tiny = 1e-9; // a value exactly on the lattice is its own end
+  const ends = lattice([1, 2, 5]);
+  const first = ends.filter((t) => t <= lo + tiny).at(-1)!, last = ends.find((t) => t >= hi - tiny)!;
+  const step = Math.max(1, Math.ceil(span / 6)); // at most about six decades labelled
+  const inner = span < 2.5 ? lattice([1, 2, 5]) : lattice([1]).filter((k) => Math.round(k) % step === 0);
+  const ticks = [first, ...inner.filter((t) => t > first + tiny && t < last - tiny), last];
+  return { ticks, lo: first, hi: last };
+}
 const escapeXml = (s: string): string =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 const px = (v: number): string => String(Math.round(v * 100) / 100);
@@ -113,10 +146,17 @@ function segments(ys: readonly number[]): [number, number][][] {
 export function lossCurvesSvg(series: Series, options: SvgPlotOptions = {}): string {
   const { width = 640, height = 400, title, xLabel = 'epoch', yLabel = 'loss', logY = false } = options;
   const { names, values, n, lo: dataLo, hi: dataHi } = prepare('lossCurvesSvg', series, logY);
-  const yTicks = niceTicks(dataLo, dataHi);
-  const lo = Math.min(dataLo, yTicks[0]), hi = Math.max(dataHi, yTicks[yTicks.length - 1]);
+  let yTicks: number[], lo: number, hi: number;
+  if (logY) ({ ticks: yTicks, lo, hi } = logTicks(dataLo, dataHi));
+  else {
+    yTicks = niceTicks(dataLo, dataHi);
+    lo = Math.min(dataLo, yTicks[0]);
+    hi = Math.max(dataHi, yTicks[yTicks.length - 1]);
+  }
   const xTicks = n > 1 ? niceTicks(1, n).filter((t) => Number.isInteger(t) && t >= 1 && t <= n) : [1];
-  const m = { top: title ? 36 : 16, right: 120, bottom: 44, left: 64 };
+  // room on the left for the widest tick label (about 7 px a character) and the rotated axis title
+  const labelChars = Math.max(...yTicks.map((t) => fmtTick(t, logY).length));
+  const m = { top: title ? 36 : 16, right: 120, bottom: 44, left: Math.max(64, 34 + 7 * labelChars) };
   const pw = width - m.left - m.right, ph = height - m.top - m.bottom;
   if (pw <= 0 || ph <= 0) throw new TapegradError('lossCurvesSvg', `a ${width} × ${height} image leaves no room for the plot`, 'width/height');
   const X = (i: number) => m.left + (n > 1 ? (i / (n - 1)) * pw : pw / 2); // i is the 0-based index: epoch i + 1
@@ -159,7 +199,8 @@ const BRAILLE_BITS = [
 ];
 
 /**
- * A line plot in braille characters, with the y range on the left and the epochs below:
+ * A line plot in braille characters, with the y range on the left and the epochs below. Without
+ * color, when there are several series, each one's name follows the row its curve ends on (`← test`).
  *
  * ```text
  * 4 ┤⠑⢄
@@ -196,9 +237,21 @@ export function terminalPlot(series: Series, options: TerminalPlotOptions = {}):
     }
   });
 
-  const labels = new Map([[height - 1, fmtTick(lo, logY)]]);
-  labels.set(0, fmtTick(hi, logY)); // with a single row, the top value wins
-  if (height > 2) labels.set(Math.floor((height - 1) / 2), fmtTick(hi - ((hi - lo) * (4 * Math.floor((height - 1) / 2) + 1.5)) / (rows - 1), logY));
+  const label = (v: number) => (logY ? fmtShort(10 ** v) : fmtNumber(v));
+  const labels = new Map([[height - 1, label(lo)]]);
+  labels.set(0, label(hi)); // with a single row, the top value wins
+  if (height > 2) labels.set(Math.floor((height - 1) / 2), label(hi - ((hi - lo) * (4 * Math.floor((height - 1) / 2) + 1.5)) / (rows - 1)));
+  // Without color, braille curves look alike: each series' name is written after the row its curve ends on.
+  const ends = new Map<number, string[]>();
+  if (!color && values.length > 1) {
+    values.forEach((ys, s) => {
+      const lastRun = segments(ys).at(-1);
+      if (lastRun) {
+        const row = Math.floor(dotY(lastRun[lastRun.length - 1][1]) / 4);
+        ends.set(row, [...(ends.get(row) ?? []), names[s]]);
+      }
+    });
+  }
   const labelWidth = Math.max(...[...labels.values()].map((l) => l.length));
   const paint = (s: number, text: string) => (color && s >= 0 ? `${ANSI[s % ANSI.length]}${text}${RESET}` : text);
   const lines: string[] = [];
@@ -214,8 +267,9 @@ export function terminalPlot(series: Series, options: TerminalPlotOptions = {}):
       }
       cells += bits === 0 ? ' ' : paint(who, String.fromCharCode(0x2800 + bits));
     }
-    const label = labels.get(row);
-    lines.push(`${(label ?? '').padStart(labelWidth)} ${label !== undefined ? '┤' : '│'}${cells}`.trimEnd());
+    const text = labels.get(row);
+    const end = ends.has(row) ? ` ← ${ends.get(row)!.join(', ')}` : '';
+    lines.push(`${(text ?? '').padStart(labelWidth)} ${text !== undefined ? '┤' : '│'}${cells}${end}`.trimEnd());
   }
   const pad = ' '.repeat(labelWidth + 1);
   lines.push(`${pad}└${'─'.repeat(width)}`);

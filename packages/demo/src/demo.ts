@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Generator } from '@tapegrad/core';
+import {
+  Adam, AdamW, RMSprop, SGD, evaluate, fit, writeFileAtomic,
+  type History, type Module, type Optimizer, type ProgressStream,
+} from '@tapegrad/nn';
+import { checkGradients, formatGradientCheck, type GradientCheck } from './gradients.js';
+import { lossFigureSvg, terminalLossPlot } from './figures.js';
+import { DEFAULT_LR, type DemoOptions, type OptimizerName, type TaskName } from './options.js';
+import { breastCancerTask, digitsTask, network, type Task } from './tasks.js';
+
+/**
+ * `pnpm demo`: trains the notes' network on each chosen data set with the progress bar, prints its test
+ * accuracy, checks the trained network's gradients in float64, and draws the loss curves in the
+ * terminal and in an SVG file. Everything is printed to `out`; the numbers are also returned.
+ */
+
+export interface RunResult {
+  task: TaskName;
+  sizes: number[];
+  preprocessing: string;
+  history: History;
+  testAccuracy: number;
+  testCorrect: number;
+  testSize: number;
+  testLoss: number;
+  seconds: number;
+  model: Module;
+}
+
+export interface DemoResult {
+  runs: RunResult[];
+  gradchecks: GradientCheck[];
+  /** The absolute path of the SVG written. */
+  svgPath: string;
+  seconds: number;
+}
+
+/** Where the demo prints: `process.stdout`, or anything with `write` (tests collect the text). */
+export type DemoStream = ProgressStream;
+
+function makeOptimizer(name: OptimizerName, model: Module, lr: number): Optimizer<any> {
+  switch (name) {
+    case 'adam':
+      return new Adam(model, { lr });
+    case 'adamw':
+      return new AdamW(model, { lr });
+    case 'rmsprop':
+      return new RMSprop(model, { lr });
+    case 'sgd':
+      return new SGD(model, { lr, momentum: 0.9 });
+  }
+}
+
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+function train(task: Task, options: DemoOptions, out: DemoStream): RunResult {
+  const sizes = task.sizes(options.hidden);
+  const lr = options.lr ?? DEFAULT_LR[task.name][options.optimizer];
+  const model = network(sizes, options.activation, task.outputActivation, { generator: new Generator(options.seed) });
+  const line = (s = '') => out.write(`${s}\n`);
+  line(`── ${task.title} ${'─'.repeat(Math.max(0, 72 - task.title.length))}`);
+  line(task.description);
+  line(`preprocessing: ${task.preprocessing}`);
+  line(`network [${sizes.join(', ')}]: ${options.activation} hidden layers, ${task.outputActivation} output, loss ${task.lossName}`);
+  line(model.toString().replace(/^/gm, '  '));
+  line(`training: ${options.optimizer} (lr ${lr}${options.optimizer === 'sgd' ? ', momentum 0.9' : ''}), batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}`);
+  const start = performance.now();
+  const history = fit(model, task.train, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    loss: task.loss,
+    optimizer: makeOptimizer(options.optimizer, model, lr),
+    validation: task.test,
+    seed: options.seed,
+    metrics: ['accuracy'],
+    stream: out,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const { loss, accuracy } = evaluate(model, task.test, { loss: task.loss, metrics: ['accuracy'] });
+  const testSize = task.test.x.shape[1];
+  const testCorrect = Math.round(accuracy! * testSize);
+  line(`${task.title}: test accuracy ${percent(accuracy!)} (${testCorrect}/${testSize} correct), test loss ${loss.toFixed(4)}, trained in ${seconds.toFixed(1)} s`);
+  line();
+  return { task: task.name, sizes, preprocessing: task.preprocessing, history, testAccuracy: accuracy!, testCorrect, testSize, testLoss: loss, seconds, model };
+}
+
+/**
+ * Runs the demo with `options` (see options.ts), printing to `out`, and returns what it measured.
+ *
+ * @example
+ * const result = runDemo({ ...DEFAULTS, epochs: 3, out: '/tmp/loss.svg' }, process.stdout);
+ * result.runs[0].testAccuracy; // digits, after 3 epochs
+ */
+export function runDemo(options: DemoOptions, out: DemoStream): DemoResult {
+  const start = performance.now();
+  const svgPath = resolve(options.out);
+  try {
+    mkdirSync(dirname(svgPath), { recursive: true }); // before training, so a bad --out fails at once, not after it
+  } catch (e) {
+    throw new Error(`cannot write the loss curves to '${svgPath}': ${(e as Error).message}`);
+  }
+  const line = (s = '') => out.write(`${s}\n`);
+  line("tapegrad demo: the notes' network, trained by reverse-mode autodiff on a tape");
+  line();
+  const tasks: Task[] = [];
+  if (options.dataset !== 'breast-cancer') tasks.push(digitsTask(options.digitsPreprocessing));
+  if (options.dataset !== 'digits') tasks.push(breastCancerTask());
+  const runs = tasks.map((task) => train(task, options, out));
+
+  const gradchecks: GradientCheck[] = [];
+  if (options.gradcheck) {
+    tasks.forEach((task, i) => {
+      const check = checkGradients(task, runs[i].model, runs[i].sizes, options.activation);
+      gradchecks.push(check);
+      line(formatGradientCheck(check));
+      line();
+    });
+  }
+
+  const curves = tasks.map((task, i) => ({ title: task.title, lossName: 'cross-entropy', history: runs[i].history }));
+  for (const c of curves) {
+    line(`${c.title}: train and test loss per epoch (log scale)`);
+    line(terminalLossPlot(c, { color: out.isTTY === true, columns: out.columns }));
+    line();
+  }
+  writeFileAtomic(svgPath, new TextEncoder().encode(lossFigureSvg(curves)));
+  line(`loss curves (SVG): ${svgPath}`);
+  line();
+  runs.forEach((r, i) => line(`${tasks[i].title.padEnd(14)} test accuracy ${percent(r.testAccuracy)}  (${r.testCorrect}/${r.testSize})`));
+  for (const c of gradchecks) line(`${`gradcheck (${c.task.title})`.padEnd(28)} ${c.report.ok ? 'ok' : 'FAILED'}, max abs error ${c.report.maxAbsError.toExponential(2)}`);
+  const seconds = (performance.now() - start) / 1000;
+  line(`done in ${seconds.toFixed(1)} s`);
+  return { runs, gradchecks, svgPath, seconds };
+}
