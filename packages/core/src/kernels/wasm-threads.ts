@@ -14,6 +14,7 @@ import type { WasmRuntime } from './wasm-runtime.js';
 const CTL = 64; // the job, read by gemmChunks: 20 words
 const SEQ = 192; // job number; workers wait on it
 const FAILED = 196; // set by a worker whose gemmChunks threw
+const JOB_THREADS = 200; // threads the current job may use: worker w joins only if w + 1 < this
 const READY = 256; // one word per worker, up to MAX_WORKERS
 const MAX_WORKERS = 64;
 const CLOSED = -1; // NEXT between jobs: its tag (0xffff) matches no job
@@ -39,6 +40,7 @@ function run(data) {
     const seq = Atomics.load(ctl, ${W(SEQ)});
     if (seq === seen) continue;
     seen = seq;
+    if (index + 1 >= Atomics.load(ctl, ${W(JOB_THREADS)})) continue; // parked by setNumThreads
     try {
       ex.gemmChunks(${CTL}, seq & 0x7fff, index + 1);
     } catch (e) {
@@ -52,9 +54,9 @@ function run(data) {
 const NODE_WORKER = `${WORKER_LOOP}\nrun(require('node:worker_threads').workerData);\n`;
 const WEB_WORKER = `${WORKER_LOOP}\nself.onmessage = (e) => run(e.data);\n`;
 
-interface Handle {
-  terminate(): void;
-}
+/** A started worker. None is ever terminated: one killed in the middle of a chunk would leave the
+ * caller waiting forever, so setNumThreads parks the surplus instead (idle in Atomics.wait, unref'd). */
+type Handle = object;
 
 interface WorkerData {
   module: WebAssembly.Module;
@@ -120,13 +122,13 @@ let seq = 0;
 let workerChunks = 0;
 
 /**
- * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off
- * and ends the workers. The default is TAPEGRAD_THREADS if set, else the number of cores up to 4.
+ * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off.
+ * Surplus workers are parked, not ended. The default is TAPEGRAD_THREADS if set, else the number of
+ * cores up to 4.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be an integer ≥ 1, got ${n}`);
   requested = Math.min(n, MAX_WORKERS + 1);
-  while (workers.length > requested - 1) workers.pop()?.terminate();
 }
 
 /** The number of threads a large WASM matmul may use (the setting; workers may still be starting). */
@@ -188,6 +190,7 @@ export function runChunks(
   for (let i = 0; i < 11; i++) ctl[c + 7 + i] = args[i];
   ctl[c + 18] = work0;
   ctl[c + 19] = rt.workBytes;
+  Atomics.store(ctl, W(JOB_THREADS), numThreads());
   Atomics.store(ctl, c + 1, 0); // COMPLETED
   Atomics.store(ctl, W(FAILED), 0);
   Atomics.store(ctl, c, tag << 16); // NEXT: open, chunk 0
