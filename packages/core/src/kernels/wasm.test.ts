@@ -232,11 +232,13 @@ describe('backend switches', () => {
     expect(kernels.gemm).toBe(wasmGemm);
   });
 
-  it('setNumThreads(1) switches threading off and rejects a non-integer', () => {
+  it('setNumThreads(1) switches threading off, parking the worker for later, and rejects a non-integer', () => {
+    expect(readyThreads(wasmRuntime()!)).toBe(2); // started by the two-thread tests above
     setNumThreads(1);
     expect(backend().threads).toBe(1);
     expect(readyThreads(wasmRuntime()!)).toBe(1);
     setNumThreads(2);
+    expect(readyThreads(wasmRuntime()!)).toBe(2); // the parked worker, ready at once
     expect(() => setNumThreads(0)).toThrow(RangeError);
     expect(() => setNumThreads(1.5)).toThrow(RangeError);
   });
