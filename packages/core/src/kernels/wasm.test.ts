@@ -232,8 +232,10 @@ describe('backend switches', () => {
     expect(kernels.gemm).toBe(wasmGemm);
   });
 
-  it('setNumThreads(1) switches threading off, parking the worker for later, and rejects a non-integer', () => {
-    expect(readyThreads(wasmRuntime()!)).toBe(2); // started by the two-thread tests above
+  it('setNumThreads(1) switches threading off, parking the worker for later, and rejects a non-integer', async () => {
+    setNumThreads(2);
+    for (let i = 0; i < 500 && readyThreads(wasmRuntime()!) < 2; i++) await sleep(10);
+    expect(readyThreads(wasmRuntime()!)).toBe(2);
     setNumThreads(1);
     expect(backend().threads).toBe(1);
     expect(readyThreads(wasmRuntime()!)).toBe(1);
