@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDemo, type DemoStream } from './demo.js';
 import { HELP, UsageError, parseOptions } from './options.js';
@@ -22,6 +23,9 @@ export function main(argv: readonly string[], out: DemoStream = process.stdout, 
     out.write(HELP);
     return 0;
   }
+  // `pnpm demo` runs scripts in the workspace root; INIT_CWD is where the user typed it, which is what
+  // the default ./tapegrad-demo-loss.svg and a relative --out mean.
+  options.out = resolve(process.env.INIT_CWD ?? process.cwd(), options.out);
   try {
     const failed = runDemo(options, out).gradchecks.filter((c) => !c.report.ok);
     if (failed.length === 0) return 0;
