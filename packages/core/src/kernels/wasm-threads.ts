@@ -142,11 +142,44 @@ function control(rt: WasmRuntime): Int32Array {
 }
 
 /**
- * Spawns the workers the setting allows (once) and returns how many threads could take part now:
- * 1 plus the workers that are ready. 1 where memory is not shared or threads are off.
+ * Threading pays only while the other threads really run alongside the caller. On a machine whose
+ * cores are busy with other processes they do not, and the caller waits for a descheduled worker (a
+ * training step measured twice as slow on two threads as on one). So each job is judged: the caller's
+ * own chunks give its time per chunk, hence an estimate of the one-thread time; when two jobs in a row
+ * took over 85% of that, the next `backoff` products that could be threaded run on one thread (8 at
+ * first, doubling up to 256 while it keeps failing), then threads are tried again.
  */
-export function readyThreads(rt: WasmRuntime): number {
+let skip = 0;
+let backoff = 8;
+let misses = 0;
+
+/** Judges one threaded job (exported for tests): its wall time, the caller's busy time and chunk counts. */
+export function judge(wallMs: number, callerMs: number, mine: number, nChunks: number): void {
+  if (mine === 0) return; // the workers did everything: no estimate, and no sign of trouble
+  if (wallMs > 0.85 * (callerMs / mine) * nChunks) {
+    if (++misses >= 2) {
+      skip = backoff;
+      backoff = Math.min(2 * backoff, 256);
+      misses = 0;
+    }
+  } else {
+    misses = 0;
+    backoff = 8;
+    skip = 0;
+  }
+}
+
+/**
+ * Spawns the workers the setting allows (once) and returns how many threads could take part now:
+ * 1 plus the workers that are ready. 1 where memory is not shared, threads are off, or (when
+ * `adaptive`) recent threaded products did not pay.
+ */
+export function readyThreads(rt: WasmRuntime, adaptive = false): number {
   if (!rt.shared || numThreads() <= 1) return 1;
+  if (adaptive && skip > 0) {
+    skip--;
+    return 1;
+  }
   const ctl = control(rt);
   let ready = 1;
   for (let w = 0; w < numThreads() - 1; w++) {
@@ -194,11 +227,13 @@ export function runChunks(
   Atomics.store(ctl, c + 1, 0); // COMPLETED
   Atomics.store(ctl, W(FAILED), 0);
   Atomics.store(ctl, c, tag << 16); // NEXT: open, chunk 0
+  const t0 = performance.now();
   Atomics.store(ctl, W(SEQ), seq);
   Atomics.notify(ctl, W(SEQ));
   const mine = callerClaims ? rt.exports.gemmChunks(CTL, tag, 0) : 0;
+  const t1 = performance.now();
   // The workers' last chunks usually end about when the caller's do: poll briefly, then sleep.
-  const until = performance.now() + SPIN_MS;
+  const until = t1 + SPIN_MS;
   while (Atomics.load(ctl, c + 1) !== nChunks && Atomics.load(ctl, W(FAILED)) === 0 && performance.now() < until);
   for (;;) {
     const done = Atomics.load(ctl, c + 1);
@@ -207,5 +242,6 @@ export function runChunks(
   }
   Atomics.store(ctl, c, CLOSED);
   workerChunks += nChunks - mine;
+  judge(performance.now() - t0, t1 - t0, mine, nChunks);
   return Atomics.load(ctl, W(FAILED)) === 0;
 }

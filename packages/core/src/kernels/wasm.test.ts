@@ -7,7 +7,7 @@ import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
 import { GEMM_WASM } from './wasm-bytes.js';
 import { wasmRuntime, type WasmExports } from './wasm-runtime.js';
-import { chunksByWorkers, readyThreads } from './wasm-threads.js';
+import { chunksByWorkers, judge, readyThreads } from './wasm-threads.js';
 
 const wasmGemm = wasmKernels.gemm!;
 const SIZES = [1, 3, 17, 65, 130];
@@ -113,7 +113,7 @@ describe('WASM gemm on two threads', () => {
   let restore: ReturnType<typeof setWasmLimits>;
   beforeAll(async () => {
     // Every product is shared out, in chunks of 8 rows or columns.
-    restore = setWasmLimits({ gemm: 0, threads: 0, chunk: 8 });
+    restore = setWasmLimits({ gemm: 0, threads: 0, chunk: 8, adaptive: false });
     setNumThreads(2);
     // Workers start asynchronously and join once ready; wait for one (bounded).
     const rt = wasmRuntime()!;
@@ -122,6 +122,19 @@ describe('WASM gemm on two threads', () => {
   });
   afterAll(() => {
     setWasmLimits(restore);
+  });
+
+  it('backs off threading after two jobs that did not pay, for 8 products, then tries again', () => {
+    const rt = wasmRuntime()!;
+    // The caller took 5 ms for 1 of 2 chunks, so one thread would take ~10 ms: 6 ms pays, 9.5 ms does not.
+    judge(6, 5, 1, 2); // a good job: no backoff pending
+    judge(9.5, 5, 1, 2);
+    expect(readyThreads(rt, true)).toBe(2); // one miss is not enough
+    judge(9.5, 5, 1, 2);
+    for (let i = 0; i < 8; i++) expect(readyThreads(rt, true)).toBe(1);
+    expect(readyThreads(rt, true)).toBe(2);
+    expect(readyThreads(rt, false)).toBe(2); // tests and benchmarks can opt out
+    judge(6, 5, 1, 2); // a good job resets the backoff
   });
 
   const products = [

@@ -23,11 +23,12 @@ import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-t
  * the JS kernel wins; from `threads` multiply-adds on, a product is shared with the workers in chunks
  * of at least `chunk` rows or columns (waking a worker costs tens of µs, and each chunk repacks the
  * other operand: with 64-row chunks that cost 10–15% more CPU time than one thread, with 128 about 5%).
- * `callerClaims: false` makes the workers compute every chunk (tests).
+ * `callerClaims: false` makes the workers compute every chunk, `adaptive: false` keeps threading on
+ * when it does not pay (tests; see wasm-threads.ts).
  * exp and sigmoid run in WASM from `unary` elements on (Math.exp costs several ns an element; the copy
  * in and out well under one).
  */
-const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, unary: 128 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, adaptive: true, unary: 128 };
 
 let enabled = true;
 
@@ -59,7 +60,7 @@ function gemm(
   // C is shared out by whole rows, or by whole columns when it is wider than tall.
   const byRows = m >= n;
   const extent = byRows ? m : n;
-  const threads = work >= limits.threads && extent >= 2 * limits.chunk ? readyThreads(rt) : 1;
+  const threads = work >= limits.threads && extent >= 2 * limits.chunk ? readyThreads(rt, limits.adaptive) : 1;
   // Workers that are still starting may join mid-job, so every spawned one keeps its scratch area.
   const pa = align64(operandBase(rt, threads > 1 ? spawnedThreads() : 1));
   const pb = align64(pa + m * k * S);
