@@ -1,10 +1,13 @@
 /**
  * Quick GEMM throughput check of the built package (run `pnpm --filter @tapegrad/core build` first):
- *   node packages/core/scripts/bench-gemm.mjs [--sizes 128,256,512,1024] [--reps 10] [--js] [--flags nn,tn]
+ *   node packages/core/scripts/bench-gemm.mjs [--sizes 128,256,512,1024] [--reps 10] [--js] [--flags nn,tn] [--cpu]
  * Prints GFLOP/s = 2·n³ / wall time, the median (and best) of the timed repetitions after a warm-up,
  * for float32 and float64 on 1 and 2 threads. Each call includes copying A and B into WASM memory and C
- * out, as `matmul` does. --js adds the plain-TypeScript kernel for comparison. The full comparison with
- * other libraries is packages/bench.
+ * out, as `matmul` does. --js adds the plain-TypeScript kernel for comparison. --cpu divides by the
+ * process's CPU time instead (all threads): on a machine busy with other work, wall time says more
+ * about the neighbours than about the kernel, while CPU time gives the throughput per core and, for
+ * two threads, what threading costs in extra work. The full comparison with other libraries is
+ * packages/bench.
  */
 import { backend, jsKernels, kernels, setNumThreads, useWasm } from '../dist/index.js';
 
@@ -16,6 +19,14 @@ const sizes = arg('sizes', '128,256,512,1024').split(',').map(Number);
 const reps = Number(arg('reps', '10'));
 const flagSets = arg('flags', 'nn').split(',');
 const withJs = process.argv.includes('--js');
+const cpu = process.argv.includes('--cpu');
+/** Milliseconds of wall time, or of CPU time of the whole process (every thread) with --cpu. */
+const now = cpu
+  ? () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : () => performance.now();
 
 function fill(x) {
   let s = 12345;
@@ -38,9 +49,9 @@ function measure(gemm, Arr, n, flags) {
   for (let i = 0; i < warm; i++) gemm(tA, tB, n, n, n, a, 0, b, 0, c, 0);
   const times = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     gemm(tA, tB, n, n, n, a, 0, b, 0, c, 0);
-    times.push(performance.now() - t0);
+    times.push(now() - t0);
   }
   times.sort((x, y) => x - y);
   const gflops = (ms) => (2 * n ** 3) / (ms * 1e6);
@@ -49,7 +60,10 @@ function measure(gemm, Arr, n, flags) {
 
 const fmt = (r) => `${r.median.toFixed(1).padStart(6)} (best ${r.best.toFixed(1).padStart(5)})`;
 
-console.log(`backend: ${JSON.stringify(backend())}, node ${process.version}, median (best) GFLOP/s of ${reps} reps`);
+console.log(
+  `backend: ${JSON.stringify(backend())}, node ${process.version}, median (best) GFLOP/s of ${reps} reps` +
+    ` by ${cpu ? 'CPU' : 'wall'} time`,
+);
 for (const flags of flagSets) {
   for (const dtype of ['float32', 'float64']) {
     const Arr = dtype === 'float32' ? Float32Array : Float64Array;
