@@ -10,6 +10,8 @@ export interface Options {
   json: string | null;
   /** Seconds a child may run before it is stopped. */
   timeout: number;
+  /** How many times every library is run, in turn; each figure is the best of its rounds' medians. */
+  rounds: number;
 }
 
 /** The full workloads, as issue 4 defines them. */
@@ -18,13 +20,13 @@ export const FULL: Omit<RunConfig, 'lib'> = {
   reps: 10,
   warmup: 2,
   minRepMs: 20,
-  caseBudget: 150,
+  caseBudget: 90,
   matmulSizes: [128, 256, 512, 1024],
   mlp: { sizes: [...MLP_SIZES], m: 128 },
   chainOps: CHAIN_OPS,
   digitsEpochs: 100,
   digitsReps: 3,
-  digitsBudget: 120,
+  digitsBudget: 60,
   threads: [1, 2],
 };
 
@@ -45,7 +47,7 @@ export const SMOKE: Omit<RunConfig, 'lib'> = {
 };
 
 const USAGE = `usage: pnpm bench [--reps N] [--warmup N] [--only ${LIBS.join(',')}] [--workloads ${WORKLOADS.join(',')}]
-                  [--sizes 128,256] [--w4-reps N] [--epochs N] [--case-budget S] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
+                  [--sizes 128,256] [--w4-reps N] [--epochs N] [--case-budget S] [--rounds N] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -62,7 +64,7 @@ const positiveInt = (flag: string, value: string | undefined): number => {
 export function parseArgs(argv: readonly string[], defaultJson: string): Options {
   const smoke = argv.includes('--smoke');
   const config = structuredClone(smoke ? SMOKE : FULL);
-  const opts: Options = { config, libs: [...LIBS], smoke, writeDocs: false, json: smoke ? null : defaultJson, timeout: 1800 };
+  const opts: Options = { config, libs: [...LIBS], smoke, writeDocs: false, json: smoke ? null : defaultJson, timeout: 1800, rounds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -83,6 +85,7 @@ export function parseArgs(argv: readonly string[], defaultJson: string): Options
       case '--write-docs': opts.writeDocs = true; break;
       case '--json': opts.json = value(); break;
       case '--no-json': opts.json = null; break;
+      case '--rounds': opts.rounds = positiveInt(arg, value()); break;
       case '--timeout': opts.timeout = positiveInt(arg, value()); break;
       case '--help': case '-h': throw new Error(USAGE);
       default: throw new Error(`unknown argument '${arg}'\n${USAGE}`);

@@ -1,6 +1,7 @@
 import type { Machine } from './machine.js';
 import type { RunConfig } from './protocol.js';
 import { markdownTable, type Report } from './report.js';
+import { targets, targetsMarkdown } from './targets.js';
 
 export const BEGIN = '<!-- bench:begin (written by `pnpm bench --write-docs`; edit outside these markers) -->';
 export const END = '<!-- bench:end -->';
@@ -35,7 +36,7 @@ const WORKLOADS = `- **W1** matmul \`C = A·B\`, square n×n, A and B uniform in
   threads, and everything else at the default.`;
 
 /** The generated part of docs/benchmarks.md: how to rerun, the machine, the table and its notes. */
-export function generatedSection(r: Report, m: Machine, cfg: Omit<RunConfig, 'lib'>, infos: Record<string, Record<string, string>>): string {
+export function generatedSection(r: Report, m: Machine, cfg: Omit<RunConfig, 'lib'>, infos: Record<string, Record<string, string>>, rounds = 1): string {
   const libs = Object.entries(infos)
     .map(([lib, info]) => `- **${lib}**: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     .join('\n');
@@ -50,16 +51,18 @@ pnpm install
 pnpm bench                 # prints the table, writes packages/bench/results/latest.json
 pnpm bench --write-docs    # also rewrites this section
 pnpm bench --reps 20 --only tapegrad,tfjs-wasm --workloads W1,W2
+pnpm bench --rounds 3       # each figure the best of three rounds' medians (less sensitive to load)
 \`\`\`
 
 Machine: ${m.cpu}, ${m.cores} logical cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; ${m.date.slice(0, 16).replace('T', ' ')} UTC;
 1-minute load average ${m.load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (above ${m.cores}, other processes competed
 for the cores and every figure is lower than on an idle machine).
 
-Each figure is the median of ${cfg.reps} timed repetitions after a checked first call and ${cfg.warmup} warm-up call(s); a
+Each figure is the ${rounds > 1 ? `best, over ${rounds} rounds that ran the libraries in turn, of the ` : ''}median of ${cfg.reps} timed repetitions after a checked first call and ${cfg.warmup} warm-up call(s); a
 repetition repeats the call until it lasts at least ${cfg.minRepMs} ms. W4, where one call is a whole training run, is
-the median of ${cfg.digitsReps} runs after the checked one. A case whose repetitions would take more than ${cfg.caseBudget} s (or a W4 run
-more than ${cfg.digitsBudget} s, judged from one epoch) is not timed, and its note gives the time it took. In parentheses: the speed
+the median of ${cfg.digitsReps} runs after the checked one. A case whose repetitions would take more than ${cfg.caseBudget} s is
+timed by its ${cfg.warmup} warm-up calls only (its note says so), and a W4 run that would take more than ${cfg.digitsBudget} s, judged from one
+epoch, is not run (its note gives that epoch's time). In parentheses: the speed
 ratio tapegrad ÷ peer on the same row (×2 = tapegrad takes half the time). The machine is shared and noisy:
 compare figures within one run.
 
@@ -76,6 +79,13 @@ W2's loss before and after one step (so every library starts from the same loss)
 losses on the first two batches (before and after the first Adam step) and its test accuracy (within
 2 points of a float64 run of the same training: same initial weights, same batches in the same order).
 ${r.mismatches.length ? `\n**Disagreements in this run:**\n${r.mismatches.map((s) => `- ${s}`).join('\n')}\n` : 'In this run every figure shown passed that check.'}
+
+### Issue 4's targets, judged from this run
+
+${targetsMarkdown(targets(r.figures, cfg.matmulSizes))}
+
+${m.load.some((l) => l > m.cores) ? `The load average was above the core count during this run, so these figures understate every library. ` : ''}Where a
+target is not met, the gap and its cause are discussed below the generated section.
 
 ### Workloads
 

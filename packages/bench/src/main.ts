@@ -13,7 +13,7 @@ import { parseArgs, type Options } from './config.js';
 import { benchmarksDoc, generatedSection } from './docs.js';
 import { machine } from './machine.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
-import { buildReport, fmt, textTable, type Column } from './report.js';
+import { bestOf, buildReport, fmt, textTable, type Column } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/bench/dist
 const benchDir = path.resolve(here, '..');
@@ -69,15 +69,22 @@ async function main(): Promise<void> {
   }
   const m = machine();
   console.log(`tapegrad bench${opts.smoke ? ' (smoke: tiny sizes, one repetition)' : ''} — ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.load[0].toFixed(1)}`);
-  const columns: Column[] = [];
-  for (const lib of opts.libs) {
-    console.log(`${lib}:`);
-    const col = await runChild(lib, opts);
-    if ('failed' in col) console.log(`  ${lib} FAILED: ${col.failed}`);
-    columns.push(col);
+  // Rounds run the libraries in turn, so a burst of load from elsewhere hits them alike; each figure is
+  // then the best of its rounds' medians.
+  const rounds: Column[][] = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    const round: Column[] = [];
+    for (const lib of opts.libs) {
+      console.log(`${lib}${opts.rounds > 1 ? ` (round ${r + 1} of ${opts.rounds})` : ''}:`);
+      const col = await runChild(lib, opts);
+      if ('failed' in col) console.log(`  ${lib} FAILED: ${col.failed}`);
+      round.push(col);
+    }
+    rounds.push(round);
   }
   m.load.push(os.loadavg()[0]);
   const refs = references(opts.config);
+  const columns = opts.libs.map((_, i) => bestOf(rounds.map((round) => round[i]), refs));
   const report = buildReport(columns, refs, { m: opts.config.mlp.m, chainOps: opts.config.chainOps });
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
@@ -89,14 +96,14 @@ async function main(): Promise<void> {
 
   if (opts.json) {
     mkdirSync(path.dirname(opts.json), { recursive: true });
-    const json = { machine: m, config: opts.config, libraries: infos, figures: report.figures, mismatches: report.mismatches, notes: report.notes, columns };
+    const json = { machine: m, config: opts.config, rounds: opts.rounds, libraries: infos, figures: report.figures, mismatches: report.mismatches, notes: report.notes, columns };
     writeFileSync(opts.json, JSON.stringify(json, null, 1) + '\n');
     console.log(`wrote ${path.relative(process.cwd(), opts.json)}`);
   }
   if (opts.writeDocs) {
     const file = path.join(root, 'docs', 'benchmarks.md');
     const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    writeFileSync(file, benchmarksDoc(previous, generatedSection(report, m, opts.config, infos)));
+    writeFileSync(file, benchmarksDoc(previous, generatedSection(report, m, opts.config, infos, opts.rounds)));
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   }
   if (report.mismatches.length) {

@@ -61,6 +61,8 @@ export interface CaseResult {
   checksum?: number;
   /** Other figures: W4's seconds and test accuracy, a jit's compile seconds. */
   extra?: Record<string, number>;
+  /** Said of the figure in the table's notes (e.g. that it comes from the warm-up calls only). */
+  note?: string;
   /** Why this library has no figure here (an unsupported dtype, say); not a failure. */
   skipped?: string;
   /** The error the workload threw. */

@@ -4,6 +4,24 @@ import type { CaseResult, ChildResult, LibId } from './protocol.js';
 /** A column's outcome: its child's result, or why the child produced none. */
 export type Column = { lib: LibId; result: ChildResult } | { lib: LibId; failed: string };
 
+/**
+ * One column from several rounds of the same library: each case from the round with the lowest median
+ * time, except that a case any round got wrong (an error, or values that disagree with the reference)
+ * is the one kept, so no failure is hidden by another round's success.
+ */
+export function bestOf(rounds: Column[], refs: Map<string, Reference>): Column {
+  const ok = rounds.filter((c): c is Extract<Column, { result: ChildResult }> => 'result' in c);
+  if (ok.length === 0) return rounds[0];
+  const cases = ok[0].result.cases.map((c) => {
+    const all = ok.map((r) => r.result.cases.find((x) => x.key === c.key)).filter((x): x is CaseResult => x !== undefined);
+    const wrong = all.find((x) => x.error !== undefined || disagreement(x, referenceFor(refs, x.key)) !== null);
+    if (wrong) return wrong;
+    const timed = all.filter((x) => x.time !== undefined);
+    return timed.length ? timed.reduce((a, b) => (b.time!.median < a.time!.median ? b : a)) : c;
+  });
+  return { lib: ok[0].lib, result: { ...ok[0].result, cases } };
+}
+
 interface Metric {
   label: string;
   unit: string;
@@ -94,6 +112,11 @@ export function buildReport(columns: Column[], refs: Map<string, Reference>, opt
     const v = metric.value(c);
     return v === undefined ? '—' : v;
   };
+  // Notes a figure carries (e.g. "from the warm-up calls only"), as a marker after it.
+  const marker = (col: Column, key: string): string => {
+    const c = caseOf(col, key);
+    return c?.note ? ` ${note(`${col.lib}, ${key}: ${c.note}`)}` : '';
+  };
 
   const rows: string[][] = [];
   for (const key of keys) {
@@ -114,7 +137,8 @@ export function buildReport(columns: Column[], refs: Map<string, Reference>, opt
           speedRatio = metric.higherIsBetter ? base / v : v / base;
           cell += ` (×${fmt(speedRatio)})`;
         }
-        if (col.lib === 'tapegrad' || key === peerKey) figures.push({ row: metric.label, unit: metric.unit, lib: col.lib, value: v, speedRatio });
+        cell += marker(col, col.lib === 'tapegrad' ? key : peerKey);
+        figures.push({ row: metric.label, unit: metric.unit, lib: col.lib, value: v, speedRatio });
         row.push(cell);
       }
       rows.push(row);

@@ -8,10 +8,11 @@ export interface MeasureOptions {
   budget?: number;
 }
 
-/** Thrown by `measure` when the repetitions would take longer than the budget. */
+/** Thrown by `measure` when the repetitions would take longer than the budget; carries the warm-up
+ * calls' times as a stand-in measurement. */
 export class OverBudget extends Error {
-  constructor(readonly seconds: number, readonly estimate: number, readonly budget: number) {
-    super(`one call takes ${seconds.toPrecision(3)} s after warm-up, so the repetitions would take about ${Math.round(estimate)} s, over the budget of ${budget} s a case`);
+  constructor(readonly warmups: Measurement, readonly estimate: number, readonly budget: number) {
+    super(`the ${warmups.reps} warm-up calls took ${warmups.median.toPrecision(3)} s each (median), so ${Math.round(estimate)} s of repetitions would be over the budget of ${budget} s a case: the figure is their median`);
   }
 }
 
@@ -28,13 +29,17 @@ const median = (xs: readonly number[]): number => {
  */
 export function measure(run: () => unknown, opts: MeasureOptions): Measurement {
   let last = 0;
+  const warm: number[] = [];
   for (let i = 0; i < opts.warmup; i++) {
     const t0 = performance.now();
     run();
     last = performance.now() - t0;
+    warm.push(last / 1000);
   }
   const estimate = (last / 1000) * opts.reps;
-  if (opts.budget !== undefined && opts.warmup > 0 && estimate > opts.budget) throw new OverBudget(last / 1000, estimate, opts.budget);
+  if (opts.budget !== undefined && opts.warmup > 0 && estimate > opts.budget) {
+    throw new OverBudget({ median: median(warm), min: Math.min(...warm), reps: warm.length, inner: 1 }, estimate, opts.budget);
+  }
   const inner = Math.min(10_000, Math.max(1, Math.ceil(opts.minRepMs / Math.max(last, 1e-3))));
   const times: number[] = [];
   for (let r = 0; r < opts.reps; r++) {
