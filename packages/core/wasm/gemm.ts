@@ -18,15 +18,8 @@
  * area of at least gemmWorkBytes() bytes that no other thread uses at the same time.
  */
 
-const MR: i32 = 4;
-const KC: i32 = 256;
-/** Per-type sizes, all fixed at compile time: the same byte budget for both element types. */
-// @ts-ignore: decorator
-@inline function NR<T>(): i32 { return 32 / sizeof<T>(); }
-// @ts-ignore: decorator
-@inline function MC<T>(): i32 { return 512 / sizeof<T>(); }
-// @ts-ignore: decorator
-@inline function NC<T>(): i32 { return 8192 / sizeof<T>(); }
+import { KC, MC, MR, NC, NR } from './tiles';
+import { packPanelsA, packPanelsB } from './pack';
 
 /** Bytes of scratch one gemm call needs (either type): packed A block, packed B slab, one edge tile. */
 export function gemmWorkBytes(): i32 {
@@ -151,87 +144,4 @@ function microKernel<T>(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumul
   v128.store(c + row, c10); v128.store(c + row, c11, 16);
   v128.store(c + 2 * row, c20); v128.store(c + 2 * row, c21, 16);
   v128.store(c + 3 * row, c30); v128.store(c + 3 * row, c31, 16);
-}
-
-/**
- * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel t holds rows ic+t·MR .. +MR, stored p-major
- * (MR values per p), zero-padded past row mc.
- */
-function packPanelsA<T>(transA: bool, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
-  const S = sizeof<T>();
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = min(MR, mc - ir);
-    const panel = dst + <usize>(ir * kc) * S;
-    if (transA) {
-      // Stored k×m: the MR values of one p are contiguous (MR·S bytes, 16 or 32).
-      let src = a + (<usize>pc * lda + ic + ir) * S;
-      const step = <usize>lda * S;
-      if (mr == MR) {
-        for (let p = 0; p < kc; p++, src += step) {
-          const d = panel + <usize>(p * MR) * S;
-          v128.store(d, v128.load(src));
-          if (S == 8) v128.store(d, v128.load(src, 16), 16);
-        }
-      } else {
-        for (let p = 0; p < kc; p++, src += step) {
-          for (let r = 0; r < MR; r++) {
-            store<T>(panel + <usize>(p * MR + r) * S, r < mr ? load<T>(src + <usize>r * S) : <T>0);
-          }
-        }
-      }
-    } else {
-      // Stored m×k: row r is contiguous in p.
-      for (let r = 0; r < MR; r++) {
-        const d = panel + <usize>r * S;
-        if (r < mr) {
-          const src = a + (<usize>(ic + ir + r) * lda + pc) * S;
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * MR) * S, load<T>(src + <usize>p * S));
-        } else {
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * MR) * S, <T>0);
-        }
-      }
-    }
-  }
-}
-
-/**
- * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel t holds columns jc+t·NR .. +NR, stored
- * p-major (NR values = 32 bytes per p), zero-padded past column nc.
- */
-function packPanelsB<T>(transB: bool, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
-  const S = sizeof<T>();
-  const NRT = NR<T>();
-  for (let jr = 0; jr < nc; jr += NRT) {
-    const nr = min(NRT, nc - jr);
-    const panel = dst + <usize>(jr * kc) * S;
-    if (!transB) {
-      // Stored k×n: the NR values of one p are contiguous.
-      let src = b + (<usize>pc * ldb + jc + jr) * S;
-      const step = <usize>ldb * S;
-      if (nr == NRT) {
-        for (let p = 0; p < kc; p++, src += step) {
-          const d = panel + <usize>p * 32;
-          v128.store(d, v128.load(src));
-          v128.store(d, v128.load(src, 16), 16);
-        }
-      } else {
-        for (let p = 0; p < kc; p++, src += step) {
-          for (let q = 0; q < NRT; q++) {
-            store<T>(panel + <usize>(p * NRT + q) * S, q < nr ? load<T>(src + <usize>q * S) : <T>0);
-          }
-        }
-      }
-    } else {
-      // Stored n×k: column q of op(B) is row jc+jr+q of B, contiguous in p.
-      for (let q = 0; q < NRT; q++) {
-        const d = panel + <usize>q * S;
-        if (q < nr) {
-          const src = b + (<usize>(jc + jr + q) * ldb + pc) * S;
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, load<T>(src + <usize>p * S));
-        } else {
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, <T>0);
-        }
-      }
-    }
-  }
 }
