@@ -6,13 +6,16 @@
  * of op(B) is packed into column panels NR wide, and an MC×KC block of op(A) into row panels MR tall,
  * so the register-tiled micro-kernel reads both operands as one contiguous stream. A packed A block
  * (MC·KC elements = 128 KiB) stays in L2, a B panel (KC·NR elements = 8 KiB) in L1, the B slab (2 MiB)
- * in L3. Packing is also where transA and transB are absorbed: the micro-kernel never sees a stride.
+ * in L3. Packing (pack.ts) is also where transA and transB are absorbed: the micro-kernel never sees
+ * a stride.
  *
  * The micro-kernel keeps an MR×NR tile of C in eight v128 registers: 4 rows × two vectors, i.e. 4×8
  * for f32 and 4×4 for f64, so a packed B row is always 32 bytes. Baseline WASM SIMD has no fused
  * multiply-add, so each step costs a mul and an add per register; eight accumulators leave room in the
  * 15 SIMD registers V8 allocates on x64 for the two B vectors, the broadcast A value and the product
- * (6×8 would spill; unrolling the k loop measured slower).
+ * (6×8 and 5×8 spill and measured 20–40% slower; unrolling the k loop measured slower too). This runs at
+ * about 50% of the 128-bit SIMD ceiling, as XNNPACK's WASM kernels do: V8 issues ~31 instructions a k
+ * step for 16 mul/add, so the front end, not the FP pipes, sets the pace.
  *
  * Memory is owned by JS: every pointer is a byte offset chosen by the caller, and `work` is a scratch
  * area of at least gemmWorkBytes() bytes that no other thread uses at the same time.
