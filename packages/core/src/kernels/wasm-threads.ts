@@ -101,7 +101,8 @@ const canBlock = (() => {
   return g.process !== undefined || g.document === undefined;
 })();
 
-function defaultThreads(): number {
+/** TAPEGRAD_THREADS if set (0 or 1: no workers), else the number of cores up to 4. */
+export function defaultThreads(): number {
   const g = globalThis as {
     process?: { env?: Record<string, string | undefined> };
     navigator?: { hardwareConcurrency?: number };
@@ -109,7 +110,7 @@ function defaultThreads(): number {
   const env = g.process?.env?.TAPEGRAD_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number.parseInt(env, 10);
-    if (Number.isInteger(n) && n >= 1) return n;
+    if (Number.isInteger(n) && n >= 0) return Math.max(n, 1); // 0 and 1 both mean no workers
   }
   const cores = nodeBuiltin<{ availableParallelism(): number }>('node:os')?.availableParallelism()
     ?? g.navigator?.hardwareConcurrency ?? 1;

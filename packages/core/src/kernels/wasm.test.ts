@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
 import { GEMM_WASM } from './wasm-bytes.js';
 import { wasmRuntime, type WasmExports } from './wasm-runtime.js';
-import { chunksByWorkers, judge, readyThreads } from './wasm-threads.js';
+import { chunksByWorkers, defaultThreads, judge, readyThreads } from './wasm-threads.js';
 
 const wasmGemm = wasmKernels.gemm!;
 const SIZES = [1, 3, 17, 65, 130];
@@ -256,6 +257,23 @@ describe('backend switches', () => {
     expect(readyThreads(wasmRuntime()!)).toBe(2); // the parked worker, ready at once
     expect(() => setNumThreads(0)).toThrow(RangeError);
     expect(() => setNumThreads(1.5)).toThrow(RangeError);
+  });
+
+  it('reads the default thread count from TAPEGRAD_THREADS', () => {
+    const saved = process.env.TAPEGRAD_THREADS;
+    try {
+      process.env.TAPEGRAD_THREADS = '3';
+      expect(defaultThreads()).toBe(3);
+      process.env.TAPEGRAD_THREADS = '0';
+      expect(defaultThreads()).toBe(1);
+      process.env.TAPEGRAD_THREADS = 'many'; // not a number: ignored
+      expect(defaultThreads()).toBe(Math.min(4, availableParallelism()));
+      delete process.env.TAPEGRAD_THREADS;
+      expect(defaultThreads()).toBe(Math.min(4, availableParallelism()));
+    } finally {
+      if (saved === undefined) delete process.env.TAPEGRAD_THREADS;
+      else process.env.TAPEGRAD_THREADS = saved;
+    }
   });
 
   it('matmul gives the same float64 result through WASM and through JS', () => {
