@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root); // asc resolves entry files against the working directory
 const target = join(root, 'src/kernels/wasm-bytes.ts');
 const ENTRY = 'wasm/index.ts';
 const ENTRY_SHARED = 'wasm/index-shared.ts'; // adds gemmChunks, which needs atomics

@@ -49,11 +49,57 @@ export function gemmF64(
   gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
 }
 
+/**
+ * Packs all of op(B) (k×n) at `dst`, every (jc, pc) block where gemm would pack it, so that threads
+ * computing different rows of C can share one packed copy (gemmPackedF32). Needs k·(n + NR) elements.
+ */
+export function packBF32(transB: bool, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
+  packAllB<f32>(transB, k, n, b, ldb, dst);
+}
+
+export function packBF64(transB: bool, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
+  packAllB<f64>(transB, k, n, b, ldb, dst);
+}
+
+/** As gemmF32 with op(B) already packed by packBF32 at `packedB`. */
+export function gemmPackedF32(
+  transA: bool, m: i32, n: i32, k: i32, a: usize, lda: i32, packedB: usize, c: usize, ldc: i32, work: usize,
+): void {
+  gemm<f32>(transA, false, m, n, k, a, lda, 0, 0, c, ldc, work, packedB);
+}
+
+export function gemmPackedF64(
+  transA: bool, m: i32, n: i32, k: i32, a: usize, lda: i32, packedB: usize, c: usize, ldc: i32, work: usize,
+): void {
+  gemm<f64>(transA, false, m, n, k, a, lda, 0, 0, c, ldc, work, packedB);
+}
+
+/** Byte offset of block (jc, pc) in a fully packed op(B): earlier column blocks are whole (k·NC), then
+ * earlier k blocks of this one, each kc × nc rounded up to whole panels. */
+// @ts-ignore: decorator
+@inline
+function blockOffset<T>(k: i32, jc: i32, pc: i32, nc: i32): usize {
+  const ncp = (nc + NR<T>() - 1) / NR<T>() * NR<T>();
+  return (<usize>k * jc + <usize>pc * ncp) * sizeof<T>();
+}
+
+// @ts-ignore: decorator
+@inline
+function packAllB<T>(transB: bool, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC<T>()) {
+    const nc = min(NC<T>(), n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      packPanelsB<T>(transB, b, ldb, pc, min(KC, k - pc), jc, nc, dst + blockOffset<T>(k, jc, pc, nc));
+    }
+  }
+}
+
+/** The gemm driver; with `packedB` ≠ 0, op(B) comes packed by packAllB and b, ldb, transB are unused. */
 // @ts-ignore: decorator
 @inline
 function gemm<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, packedB: usize = 0,
 ): void {
   const S = sizeof<T>();
   if (m <= 0 || n <= 0) return;
@@ -68,11 +114,13 @@ function gemm<T>(
     const nc = min(NC<T>(), n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packPanelsB<T>(transB, b, ldb, pc, kc, jc, nc, packB);
+      let bp = packB;
+      if (packedB != 0) bp = packedB + blockOffset<T>(k, jc, pc, nc);
+      else packPanelsB<T>(transB, b, ldb, pc, kc, jc, nc, packB);
       for (let ic = 0; ic < m; ic += MC<T>()) {
         const mc = min(MC<T>(), m - ic);
         packPanelsA<T>(transA, a, lda, ic, mc, pc, kc, packA);
-        macroKernel<T>(mc, nc, kc, packA, packB, c + (<usize>ic * ldc + jc) * S, ldc, pc > 0, edge);
+        macroKernel<T>(mc, nc, kc, packA, bp, c + (<usize>ic * ldc + jc) * S, ldc, pc > 0, edge);
       }
     }
   }

@@ -1,3 +1,3 @@
-export { gemmWorkBytes, gemmF32, gemmF64 } from './gemm';
+export { gemmWorkBytes, gemmF32, gemmF64, gemmPackedF32, gemmPackedF64, packBF32, packBF64 } from './gemm';
 export { gemmChunks } from './parallel';
 export { unaryF32, unaryF64 } from './unary';

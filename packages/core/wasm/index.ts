@@ -1,2 +1,2 @@
-export { gemmWorkBytes, gemmF32, gemmF64 } from './gemm';
+export { gemmWorkBytes, gemmF32, gemmF64, gemmPackedF32, gemmPackedF64, packBF32, packBF64 } from './gemm';
 export { unaryF32, unaryF64 } from './unary';

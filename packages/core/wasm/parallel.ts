@@ -10,14 +10,18 @@
  *              woke for an old job from claiming a chunk of a new one; CLOSED between jobs
  *   COMPLETED  chunks finished (the caller waits for it to reach NCHUNKS; finishing a chunk notifies)
  *   the rest   the job: element size, chunk layout and the whole product's gemm arguments.
+ * Chunks of rows share one packed op(B) (PACKED_B), so threading adds no repacking of B; chunks of
+ * columns pack their own part of op(A), the smaller operand when C is wider than tall.
  * A thread reads the arguments only after its claim succeeded, and the caller rewrites them only after
  * it closed the job, so a successful claim always sees the arguments of the job it claimed from.
  */
-import { gemmF32, gemmF64 } from './gemm';
+import { gemmF32, gemmF64, gemmPackedF32, gemmPackedF64 } from './gemm';
 
 const NEXT = 0, COMPLETED = 4, ELEM = 8, NCHUNKS = 12, BY_ROWS = 16, CHUNK = 20, EXTENT = 24;
 const TRANS_A = 28, TRANS_B = 32, M = 36, N = 40, K = 44, A = 48, LDA = 52, B = 56, LDB = 60, C = 64, LDC = 68;
 const WORK0 = 72, WORK_BYTES = 76;
+/** Nonzero: op(B), packed once by the caller (packBF32/F64), which every row chunk shares. */
+const PACKED_B = 80;
 
 /** Claims and computes chunks of the job tagged `tag` as thread `thread`; returns how many it computed. */
 export function gemmChunks(ctl: usize, tag: i32, thread: i32): i32 {
@@ -53,6 +57,12 @@ function computeChunk(ctl: usize, chunk: i32, work: usize): void {
     m = len;
     a += <usize>(tA ? s : s * lda) * S;
     c += <usize>s * ldc * S;
+    const packed = load<usize>(ctl, PACKED_B);
+    if (packed != 0) {
+      if (S == 8) gemmPackedF64(tA, m, n, k, a, lda, packed, c, ldc, work);
+      else gemmPackedF32(tA, m, n, k, a, lda, packed, c, ldc, work);
+      return;
+    }
   } else {
     n = len;
     b += <usize>(tB ? s * ldb : s) * S;

@@ -24,6 +24,9 @@ export interface WasmExports {
   gemmWorkBytes(): number;
   gemmF32: GemmFn;
   gemmF64: GemmFn;
+  /** Packs all of op(B) at dst (k·(n + 32/elem) elements), for gemmPacked*. */
+  packBF32(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  packBF64(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
   /** out[i] = f(x[i]) for i < n, f = exp (op 0) or sigmoid (op 1); byte offsets, out may equal x. */
   unaryF32(op: number, x: number, out: number, n: number): void;
   unaryF64(op: number, x: number, out: number, n: number): void;

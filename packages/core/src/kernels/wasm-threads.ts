@@ -11,7 +11,7 @@
 import type { WasmRuntime } from './wasm-runtime.js';
 
 /** Byte offsets in linear memory, below the heap (wasm-runtime.ts reserves [0, 1024)). */
-const CTL = 64; // the job, read by gemmChunks: 20 words
+const CTL = 64; // the job, read by gemmChunks: 21 words
 const SEQ = 192; // job number; workers wait on it
 const FAILED = 196; // set by a worker whose gemmChunks threw
 const JOB_THREADS = 200; // threads the current job may use: worker w joins only if w + 1 < this
@@ -206,12 +206,13 @@ export function chunksByWorkers(): number {
 /**
  * Runs one gemm in `nChunks` chunks of `chunk` rows (byRows) or columns of C on the caller and every
  * awake worker. `args` are the whole product's gemm arguments (transA … ldc); thread t's scratch area
- * is work0 + t·workBytes. With `callerClaims` false (tests) the caller only waits. Returns false if a
+ * is work0 + t·workBytes. `packedB` ≠ 0 (row chunks only) is op(B) packed by packBF32/F64, shared by
+ * every chunk. With `callerClaims` false (tests) the caller only waits. Returns false if a
  * worker failed; C is then incomplete and the caller must compute it itself.
  */
 export function runChunks(
   rt: WasmRuntime, elemBytes: 4 | 8, byRows: boolean, chunk: number, nChunks: number, extent: number,
-  args: readonly number[], work0: number, callerClaims = true,
+  args: readonly number[], work0: number, packedB: number, callerClaims = true,
 ): boolean {
   const ctl = control(rt);
   const c = W(CTL);
@@ -224,6 +225,7 @@ export function runChunks(
   for (let i = 0; i < 11; i++) ctl[c + 7 + i] = args[i];
   ctl[c + 18] = work0;
   ctl[c + 19] = rt.workBytes;
+  ctl[c + 20] = packedB;
   Atomics.store(ctl, W(JOB_THREADS), numThreads());
   Atomics.store(ctl, c + 1, 0); // COMPLETED
   Atomics.store(ctl, W(FAILED), 0);

@@ -138,9 +138,13 @@ describe('WASM gemm on two threads', () => {
     judge(6, 5, 1, 2); // a good job resets the backoff
   });
 
+  // Row chunks share one packed op(B): [300, 40, 513] spans three k blocks, [1040, 1030, 20] two
+  // column blocks of it in float64 (NC = 1024); [131, 1030, 300] is cut into column chunks.
   const products = [
     ...[17, 65, 130].flatMap((m) => [3, 17, 130].flatMap((n) => [1, 17, 65].map((k) => [m, n, k]))),
     [131, 1030, 300],
+    [300, 40, 513],
+    [1040, 1030, 20],
   ];
 
   for (const dtype of ['float64', 'float32'] as const) {

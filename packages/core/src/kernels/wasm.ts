@@ -65,7 +65,10 @@ function gemm(
   const pa = align64(operandBase(rt, threads > 1 ? spawnedThreads() : 1));
   const pb = align64(pa + m * k * S);
   const pc = align64(pb + k * n * S);
-  if (!reserve(rt, pc + m * n * S)) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
+  // Row chunks share one packed op(B), after C: k·(n + NR) elements at most.
+  const packed = threads > 1 && byRows ? align64(pc + m * n * S) : 0;
+  const end = packed ? packed + k * (n + 32 / S) * S : pc + m * n * S;
+  if (!reserve(rt, end)) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
   const heap = S === 8 ? heapF64(rt) : heapF32(rt);
   // set() converts, so a float32 operand of a float64 product is widened on the way in.
   heap.set(a.subarray(aOff, aOff + m * k), pa / S);
@@ -79,7 +82,8 @@ function gemm(
     const nWanted = Math.min(4 * threads, Math.floor(extent / limits.chunk));
     const chunk = Math.ceil(extent / nWanted / 8) * 8;
     const nChunks = Math.ceil(extent / chunk);
-    done = runChunks(rt, S, byRows, chunk, nChunks, extent, args, workArea(rt, 0), limits.callerClaims);
+    if (packed) (S === 8 ? rt.exports.packBF64 : rt.exports.packBF32)(args[1], k, n, pb, args[8], packed);
+    done = runChunks(rt, S, byRows, chunk, nChunks, extent, args, workArea(rt, 0), packed, limits.callerClaims);
     if (!done) setNumThreads(1); // a worker threw (it should not): stop threading, compute here
   }
   if (!done) fn(...args, workArea(rt, 0));
