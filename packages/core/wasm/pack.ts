@@ -106,7 +106,7 @@ export function packPanelsB<T>(transB: bool, b: usize, ldb: i32, pc: i32, kc: i3
 @inline
 function pack4Rows<T>(src: usize, ld: usize, kc: i32, dst: usize, stride: usize): void {
   const S = sizeof<T>();
-  const per = <i32>(16 / S);
+  const per = <i32>(<usize>16 / S);
   let p = 0;
   for (; p + per <= kc; p += per) {
     const s = src + <usize>p * S;

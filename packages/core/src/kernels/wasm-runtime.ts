@@ -30,6 +30,14 @@ export interface WasmExports {
   /** out[i] = f(x[i]) for i < n, f = exp (op 0) or sigmoid (op 1); byte offsets, out may equal x. */
   unaryF32(op: number, x: number, out: number, n: number): void;
   unaryF64(op: number, x: number, out: number, n: number): void;
+  /** wasm/elementwise.ts: out[r·len + j] = a[r·ars + j·acs] ∘ b[r·brs + j·bcs], acs, bcs ∈ {0, 1}. */
+  binaryF32: BinaryFn;
+  binaryF64: BinaryFn;
+  /** out[i] = f(x[i]) for neg, abs, sqrt, relu, square, reciprocal (codes 0–5). */
+  mapF32(op: number, x: number, out: number, n: number): void;
+  mapF64(op: number, x: number, out: number, n: number): void;
+  sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
+  sigmoidGradF64(y: number, dy: number, out: number, n: number): void;
   /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
   gemmChunks(ctl: number, tag: number, thread: number): number;
 }
@@ -37,6 +45,11 @@ export interface WasmExports {
 export type GemmFn = (
   transA: number, transB: number, m: number, n: number, k: number,
   a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
+) => void;
+
+export type BinaryFn = (
+  op: number, rows: number, len: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
+  out: number,
 ) => void;
 
 export interface WasmRuntime {

@@ -178,7 +178,7 @@ function ulps(a: number, b: number, bits: 'float64' | 'float32'): number {
 describe('WASM exp and sigmoid', () => {
   let restore: ReturnType<typeof setWasmLimits>;
   beforeAll(() => {
-    restore = setWasmLimits({ unary: 0 });
+    restore = setWasmLimits({ elementwise: 0 });
   });
   afterAll(() => {
     setWasmLimits(restore);
@@ -232,6 +232,77 @@ describe('WASM exp and sigmoid', () => {
       wasmKernels.unary!('tanh', y, viaWasm);
       jsKernels.unary('tanh', y, viaJs);
       expect(viaWasm).toEqual(viaJs);
+    });
+  }
+});
+
+describe('WASM binary ops, cheap maps and sigmoidGrad (bit-exact with JS)', () => {
+  let restore: ReturnType<typeof setWasmLimits>;
+  beforeAll(() => {
+    restore = setWasmLimits({ elementwise: 0 });
+  });
+  afterAll(() => {
+    setWasmLimits(restore);
+  });
+
+  const specials = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -3e38, 2.5, -1, 1];
+  function values(Arr: typeof Float32Array | typeof Float64Array, n: number, seed: number): FloatArray {
+    const x = fill(new Arr(n), seed);
+    for (let i = 0; i < n; i++) x[i] *= 10;
+    for (let i = 0; i < n && i < specials.length; i++) x[(i * 7 + seed) % n] = specials[i];
+    return x;
+  }
+  function expectSameBits(got: FloatArray, want: FloatArray, what: string): void {
+    for (let i = 0; i < want.length; i++) {
+      if (!Object.is(got[i], want[i]) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+        expect.fail(`${what}: element ${i} is ${got[i]}, JS gives ${want[i]}`);
+      }
+    }
+  }
+  const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+  // [a shape, b shape, out shape]: same, scalars, per-row and repeated-row operands, both broadcast,
+  // and a rank-3 broadcast that stays on JS.
+  const layouts: [number[], number[], number[]][] = [
+    [[7, 13], [7, 13], [7, 13]], [[1001], [1001], [1001]], [[], [5, 9], [5, 9]], [[5, 9], [1], [5, 9]],
+    [[37, 11], [37, 1], [37, 11]], [[37, 1], [37, 11], [37, 11]], [[9, 33], [33], [9, 33]], [[1, 33], [9, 33], [9, 33]],
+    [[4, 1], [1, 6], [4, 6]], [[3, 4, 5], [3, 1, 5], [3, 4, 5]],
+  ];
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+    it(`${dtype}: add, sub, mul, div, maximum, minimum under every broadcast layout`, () => {
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) {
+        for (const [as, bs, os] of layouts) {
+          const a = values(Arr, size(as), 1), b = values(Arr, size(bs), 2);
+          const got = new Arr(size(os)), want = new Arr(size(os));
+          wasmKernels.binary!(op, a, as, b, bs, got, os);
+          jsKernels.binary(op, a, as, b, bs, want, os);
+          expectSameBits(got, want, `${dtype} ${op} ${JSON.stringify([as, bs])}`);
+        }
+      }
+    });
+
+    it(`${dtype}: neg, abs, sqrt, relu, square, reciprocal, in place too`, () => {
+      for (const op of ['neg', 'abs', 'sqrt', 'relu', 'square', 'reciprocal'] as const) {
+        for (const n of [0, 1, 5, 1003]) {
+          const x = values(Arr, n, 3), got = new Arr(n), want = new Arr(n);
+          wasmKernels.unary!(op, x, got);
+          jsKernels.unary(op, x, want);
+          expectSameBits(got, want, `${dtype} ${op} n=${n}`);
+          wasmKernels.unary!(op, x, x);
+          expectSameBits(x, want, `${dtype} ${op} in place`);
+        }
+      }
+    });
+
+    it(`${dtype}: sigmoidGrad = dy·y·(1 − y)`, () => {
+      for (const n of [1, 2, 999]) {
+        const y = fill(new Arr(n), 4).map((v) => (v + 1) / 2), dy = values(Arr, n, 5);
+        const got = new Arr(n), want = new Arr(n);
+        wasmKernels.sigmoidGrad!(y, dy, got);
+        jsKernels.sigmoidGrad(y, dy, want);
+        expectSameBits(got, want, `${dtype} sigmoidGrad n=${n}`);
+      }
     });
   }
 });

@@ -10,9 +10,11 @@
  * in double, and float32 results came out identical on 10⁶ samples.
  */
 import type { FloatArray } from '../dtype.js';
-import { unary as jsUnary } from './js-elementwise.js';
+import { broadcastStrides } from '../shape.js';
+import { binary as jsBinary, sigmoidGrad as jsSigmoidGrad, unary as jsUnary } from './js-elementwise.js';
+import { coalesce } from './js-walk.js';
 import { gemm as jsGemm } from './js-gemm.js';
-import type { Kernels, UnaryKernelOp } from './types.js';
+import type { BinaryKernelOp, Kernels, UnaryKernelOp } from './types.js';
 import {
   align64, heapF32, heapF64, operandBase, reserve, wasmRuntime, workArea, type WasmRuntime,
 } from './wasm-runtime.js';
@@ -25,10 +27,10 @@ import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-t
  * other operand: with 64-row chunks that cost 10–15% more CPU time than one thread, with 128 about 5%).
  * `callerClaims: false` makes the workers compute every chunk, `adaptive: false` keeps threading on
  * when it does not pay (tests; see wasm-threads.ts).
- * exp and sigmoid run in WASM from `unary` elements on (Math.exp costs several ns an element; the copy
- * in and out well under one).
+ * Elementwise kernels run in WASM from `elementwise` elements on: there the JS loops cost 1–4 ns an
+ * element (Math.exp several), copying in and out about 0.4 ns for three arrays, the SIMD loop less.
  */
-const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, adaptive: true, unary: 128 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, adaptive: true, elementwise: 128 };
 
 let enabled = true;
 
@@ -90,22 +92,83 @@ function gemm(
   c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
-const UNARY_CODES: Partial<Record<UnaryKernelOp, number>> = { exp: 0, sigmoid: 1 }; // as in wasm/unary.ts
+/** wasm/unary.ts codes (exp, sigmoid: computed in double) and wasm/elementwise.ts map codes. */
+const UNARY: Partial<Record<UnaryKernelOp, [kind: 'unary' | 'map', code: number]>> = {
+  exp: ['unary', 0], sigmoid: ['unary', 1],
+  neg: ['map', 0], abs: ['map', 1], sqrt: ['map', 2], relu: ['map', 3], square: ['map', 4], reciprocal: ['map', 5],
+};
+
+/** Copies `arrays` into linear memory one after another (as out's element type); their offsets, or null. */
+function stage(rt: WasmRuntime, S: 4 | 8, arrays: readonly FloatArray[], extra: number): number[] | null {
+  let p = align64(operandBase(rt, spawnedThreads()));
+  const at: number[] = [];
+  for (const x of arrays) {
+    at.push(p);
+    p = align64(p + x.length * S);
+  }
+  at.push(p);
+  if (!reserve(rt, p + extra * S)) return null;
+  const heap = S === 8 ? heapF64(rt) : heapF32(rt);
+  arrays.forEach((x, i) => heap.set(x, at[i] / S));
+  return at;
+}
 
 function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void {
   const n = out.length;
   // The common case, a small tensor, costs one comparison before the JS kernel.
-  const code = n >= limits.unary ? UNARY_CODES[op] : undefined;
-  const rt = code !== undefined && enabled ? wasmRuntime() : null;
+  const which = n >= limits.elementwise ? UNARY[op] : undefined;
+  const rt = which !== undefined && enabled ? wasmRuntime() : null;
   if (rt === null) return jsUnary(op, x, out);
   const S = out instanceof Float64Array ? 8 : 4;
-  const p = align64(operandBase(rt, spawnedThreads()));
-  if (!reserve(rt, p + n * S)) return jsUnary(op, x, out);
-  const heap = S === 8 ? heapF64(rt) : heapF32(rt);
-  heap.set(x.subarray(0, n), p / S);
-  (S === 8 ? rt.exports.unaryF64 : rt.exports.unaryF32)(code!, p, p, n);
-  out.set(heap.subarray(p / S, p / S + n));
+  const at = stage(rt, S, [x.length === n ? x : x.subarray(0, n)], 0);
+  if (at === null) return jsUnary(op, x, out);
+  const ex = rt.exports;
+  const fn = which![0] === 'unary' ? (S === 8 ? ex.unaryF64 : ex.unaryF32) : S === 8 ? ex.mapF64 : ex.mapF32;
+  fn(which![1], at[0], at[0], n);
+  out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[0] / S, at[0] / S + n));
+}
+
+const BINARY: Partial<Record<BinaryKernelOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+
+/**
+ * The broadcast as rows: out is rows × len, and each operand steps (row, column) = (rs, cs) with
+ * cs ∈ {0, 1}. Coalescing reduces every case that matters to at most two dims: equal shapes, a scalar,
+ * a bias [n, 1] against [n, m] (cs = 0, rs = 1) or [1, n] against [m, n] (rs = 0, cs = 1). Else null.
+ */
+function rowsOf(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): number[] | null {
+  const { shape, strides: [sa, sb] } = coalesce(outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)]);
+  const d = shape.length;
+  if (d > 2) return null;
+  const [rows, ars, brs] = d === 2 ? [shape[0], sa[0], sb[0]] : [1, 0, 0];
+  const [len, acs, bcs] = d >= 1 ? [shape[d - 1], sa[d - 1], sb[d - 1]] : [1, 0, 0];
+  return acs <= 1 && bcs <= 1 ? [rows, len, ars, acs, brs, bcs] : null;
+}
+
+function binary(
+  op: BinaryKernelOp, a: FloatArray, aShape: readonly number[], b: FloatArray, bShape: readonly number[],
+  out: FloatArray, outShape: readonly number[],
+): void {
+  const code = out.length >= limits.elementwise ? BINARY[op] : undefined;
+  const rt = code !== undefined && enabled ? wasmRuntime() : null;
+  const layout = rt !== null ? rowsOf(aShape, bShape, outShape) : null;
+  if (rt === null || layout === null) return jsBinary(op, a, aShape, b, bShape, out, outShape);
+  const S = out instanceof Float64Array ? 8 : 4;
+  const at = stage(rt, S, [a, b], out.length);
+  if (at === null) return jsBinary(op, a, aShape, b, bShape, out, outShape);
+  const [rows, len, ars, acs, brs, bcs] = layout;
+  (S === 8 ? rt.exports.binaryF64 : rt.exports.binaryF32)(code!, rows, len, at[0], ars, acs, at[1], brs, bcs, at[2]);
+  out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[2] / S, at[2] / S + out.length));
+}
+
+function sigmoidGrad(y: FloatArray, dy: FloatArray, out: FloatArray): void {
+  const n = out.length;
+  const rt = n >= limits.elementwise && enabled ? wasmRuntime() : null;
+  const S = out instanceof Float64Array ? 8 : 4;
+  const at = rt !== null ? stage(rt, S, [y, dy], 0) : null;
+  if (rt === null || at === null) return jsSigmoidGrad(y, dy, out);
+  (S === 8 ? rt.exports.sigmoidGradF64 : rt.exports.sigmoidGradF32)(at[0], at[1], at[0], n);
+  out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[0] / S, at[0] / S + n));
 }
 
 /** The kernels that have a WASM implementation; each falls back to JS for small inputs. */
-export const wasmKernels: Partial<Kernels> = { gemm, unary };
+export const wasmKernels: Partial<Kernels> = { gemm, unary, binary, sigmoidGrad };
