@@ -69,6 +69,8 @@ export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
         const next = ps.map((p, l) => ({ W: p.W.sub(grads[l].W.mul(lr)), b: p.b.sub(grads[l].b.mul(lr)) }));
         return [next, value];
       });
+      // Reading the loss forces this step's forward and backward; its update is realized by the next
+      // step's forward, so over repeated calls each timed step pays for one update.
       return () => {
         const [next, value] = step(params, X.ref, Y.ref);
         params = next;
@@ -125,8 +127,10 @@ export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
             const x = np.array(batch.x).reshape([n0, batch.size]), y = np.array(batch.y).reshape([n2, batch.size]);
             const out = step(ps, ms, vs, np.array(1 / (1 - beta1 ** t)), np.array(1 / (1 - beta2 ** t)), x, y);
             [ps, ms, vs] = out;
-            if (losses.length < 2) losses.push(out[3].dataSync()[0]);
-            else out[3].dispose();
+            // Reading each step's loss (as fit does) makes jax-js run the step now; left unread, the
+            // lazy steps pile up and each dispatch gets slower.
+            const value = out[3].dataSync()[0];
+            if (losses.length < 2) losses.push(value);
           }
         }
         const accuracy = accuracyOf(logits(ps, np.array(d.xTest).reshape([n0, d.mTest])).dataSync(), d.yTest, n2);
