@@ -36,27 +36,45 @@ function op2s<T>(op: i32, x: T, y: T): T {
  * out[r·len + j] = A(r, j) ∘ B(r, j) for r < rows, j < len, where A(r, j) = a[r·ars + j·acs] with
  * acs ∈ {0, 1} (element strides), likewise B: same shapes (acs = bcs = 1), a scalar (stride 0 both
  * ways), a per-row value (a column: acs = 0, ars = 1) or a repeated row (ars = 0, acs = 1).
+ *
+ * One exported function per op and type: a single function switching on the op inside got its loops
+ * merged by the optimizer into one loop that tests the op every vector, 4× slower.
  */
-export function binaryF32(
-  op: i32, rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize,
-): void {
-  if (op == ADD) rowsLoop<f32>(ADD, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == SUB) rowsLoop<f32>(SUB, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == MUL) rowsLoop<f32>(MUL, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == DIV) rowsLoop<f32>(DIV, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == MAX) rowsLoop<f32>(MAX, rows, len, a, ars, acs, b, brs, bcs, out);
-  else rowsLoop<f32>(MIN, rows, len, a, ars, acs, b, brs, bcs, out);
+export function addF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(ADD, rows, len, a, ars, acs, b, brs, bcs, out);
 }
-
-export function binaryF64(
-  op: i32, rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize,
-): void {
-  if (op == ADD) rowsLoop<f64>(ADD, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == SUB) rowsLoop<f64>(SUB, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == MUL) rowsLoop<f64>(MUL, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == DIV) rowsLoop<f64>(DIV, rows, len, a, ars, acs, b, brs, bcs, out);
-  else if (op == MAX) rowsLoop<f64>(MAX, rows, len, a, ars, acs, b, brs, bcs, out);
-  else rowsLoop<f64>(MIN, rows, len, a, ars, acs, b, brs, bcs, out);
+export function subF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(SUB, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function mulF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(MUL, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function divF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(DIV, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function maxF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(MAX, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function minF32(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f32>(MIN, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function addF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(ADD, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function subF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(SUB, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function mulF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(MUL, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function divF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(DIV, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function maxF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(MAX, rows, len, a, ars, acs, b, brs, bcs, out);
+}
+export function minF64(rows: i32, len: i32, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, out: usize): void {
+  rowsLoop<f64>(MIN, rows, len, a, ars, acs, b, brs, bcs, out);
 }
 
 // @ts-ignore: decorator
@@ -108,24 +126,19 @@ function op1<T>(op: i32, x: v128): v128 {
   return v128.div<T>(v128.splat<T>(1), x);
 }
 
-/** out[i] = f(x[i]) for f = neg, abs, sqrt, relu, square, reciprocal (codes 0–5); out may be x. */
-export function mapF32(op: i32, x: usize, out: usize, n: i32): void {
-  if (op == NEG) mapLoop<f32>(NEG, x, out, n);
-  else if (op == ABS) mapLoop<f32>(ABS, x, out, n);
-  else if (op == SQRT) mapLoop<f32>(SQRT, x, out, n);
-  else if (op == RELU) mapLoop<f32>(RELU, x, out, n);
-  else if (op == SQUARE) mapLoop<f32>(SQUARE, x, out, n);
-  else mapLoop<f32>(RECIPROCAL, x, out, n);
-}
-
-export function mapF64(op: i32, x: usize, out: usize, n: i32): void {
-  if (op == NEG) mapLoop<f64>(NEG, x, out, n);
-  else if (op == ABS) mapLoop<f64>(ABS, x, out, n);
-  else if (op == SQRT) mapLoop<f64>(SQRT, x, out, n);
-  else if (op == RELU) mapLoop<f64>(RELU, x, out, n);
-  else if (op == SQUARE) mapLoop<f64>(SQUARE, x, out, n);
-  else mapLoop<f64>(RECIPROCAL, x, out, n);
-}
+/** out[i] = f(x[i]) for f = neg, abs, sqrt, relu, square, reciprocal; out may be x. One function each, as above. */
+export function negF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(NEG, x, out, n); }
+export function absF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(ABS, x, out, n); }
+export function sqrtF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(SQRT, x, out, n); }
+export function reluF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(RELU, x, out, n); }
+export function squareF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(SQUARE, x, out, n); }
+export function reciprocalF32(x: usize, out: usize, n: i32): void { mapLoop<f32>(RECIPROCAL, x, out, n); }
+export function negF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(NEG, x, out, n); }
+export function absF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(ABS, x, out, n); }
+export function sqrtF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(SQRT, x, out, n); }
+export function reluF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(RELU, x, out, n); }
+export function squareF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(SQUARE, x, out, n); }
+export function reciprocalF64(x: usize, out: usize, n: i32): void { mapLoop<f64>(RECIPROCAL, x, out, n); }
 
 // @ts-ignore: decorator
 @inline

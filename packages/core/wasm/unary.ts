@@ -69,18 +69,13 @@ function apply(op: i32, x: v128): v128 {
   return op == OP_SIGMOID ? sigmoidV(x) : expV(x);
 }
 
-/** out[i] = f(x[i]) for i < n over float64 arrays at byte offsets x and out (which may be equal). */
-export function unaryF64(op: i32, x: usize, out: usize, n: i32): void {
-  // Each call below inlines with a constant op, so every loop is branch-free.
-  if (op == OP_SIGMOID) loopF64(OP_SIGMOID, x, out, n);
-  else loopF64(OP_EXP, x, out, n);
-}
-
-/** As unaryF64 over float32 arrays, two elements at a time widened to f64x2. */
-export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
-  if (op == OP_SIGMOID) loopF32(OP_SIGMOID, x, out, n);
-  else loopF32(OP_EXP, x, out, n);
-}
+/** out[i] = exp(x[i]) or sigmoid(x[i]) for i < n, at byte offsets x and out (which may be equal). One
+ * function each: with the op tested inside, the optimizer merged the loops and tested it every vector. */
+export function expF64(x: usize, out: usize, n: i32): void { loopF64(OP_EXP, x, out, n); }
+export function sigmoidF64(x: usize, out: usize, n: i32): void { loopF64(OP_SIGMOID, x, out, n); }
+/** float32 arrays, four elements at a time widened to two f64x2. */
+export function expF32(x: usize, out: usize, n: i32): void { loopF32(OP_EXP, x, out, n); }
+export function sigmoidF32(x: usize, out: usize, n: i32): void { loopF32(OP_SIGMOID, x, out, n); }
 
 // @ts-ignore: decorator
 @inline

@@ -5,6 +5,7 @@
 import { jsKernels } from './js.js';
 import { kernels } from './index.js';
 import { setNumThreads as setThreads, numThreads } from './wasm-threads.js';
+import { sharedRuntime } from './wasm-runtime.js';
 import { activeRuntime, setWasmEnabled, wasmKernels } from './wasm.js';
 
 export interface BackendInfo {
@@ -23,7 +24,7 @@ export interface BackendInfo {
 export function backend(): BackendInfo {
   const rt = kernels.gemm === wasmKernels.gemm ? activeRuntime() : null;
   if (rt === null) return { kernels: 'js', threads: 1 };
-  return { kernels: 'wasm-simd', threads: rt.shared ? numThreads() : 1 };
+  return { kernels: 'wasm-simd', threads: sharedRuntime() !== null ? numThreads() : 1 };
 }
 
 /**

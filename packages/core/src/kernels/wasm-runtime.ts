@@ -4,9 +4,10 @@
  * The module is embedded (wasm-bytes.ts) and instantiated synchronously on first use, so importing
  * core costs nothing and there is no download. (Where an engine refuses synchronous compilation, as
  * Chrome before version ~115 does on a page's main thread above 4 KB, it compiles in the background and
- * the JS kernels serve until it is ready.) Where SharedArrayBuffer exists (Node; browsers only when
- * cross-origin isolated) the shared-memory build is used, so worker threads can instantiate the same
- * module on the same memory; elsewhere the plain build runs on one thread.
+ * the JS kernels serve until it is ready.) Two instances: the plain build on an unshared memory runs
+ * everything single-threaded; where SharedArrayBuffer exists (Node; browsers only when cross-origin
+ * isolated) the shared-memory build runs the products that worker threads share, each worker
+ * instantiating the same module on the same memory.
  *
  * Memory layout (byte offsets, all chosen here, none by the module):
  *   [0, HEAP_START)                           the thread pool's control block (wasm-threads.ts)
@@ -27,29 +28,25 @@ export interface WasmExports {
   /** Packs all of op(B) at dst (k·(n + 32/elem) elements), for gemmPacked*. */
   packBF32(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
   packBF64(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
-  /** out[i] = f(x[i]) for i < n, f = exp (op 0) or sigmoid (op 1); byte offsets, out may equal x. */
-  unaryF32(op: number, x: number, out: number, n: number): void;
-  unaryF64(op: number, x: number, out: number, n: number): void;
-  /** wasm/elementwise.ts: out[r·len + j] = a[r·ars + j·acs] ∘ b[r·brs + j·bcs], acs, bcs ∈ {0, 1}. */
-  binaryF32: BinaryFn;
-  binaryF64: BinaryFn;
-  /** out[i] = f(x[i]) for neg, abs, sqrt, relu, square, reciprocal (codes 0–5). */
-  mapF32(op: number, x: number, out: number, n: number): void;
-  mapF64(op: number, x: number, out: number, n: number): void;
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
   sigmoidGradF64(y: number, dy: number, out: number, n: number): void;
   /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
   gemmChunks(ctl: number, tag: number, thread: number): number;
+  /** The elementwise kernels, one per op and type, e.g. `expF32` (MapFn) or `addF64` (BinaryFn). */
+  readonly [kernel: string]: unknown;
 }
+
+/** wasm/unary.ts, wasm/elementwise.ts: out[i] = f(x[i]) for i < n (byte offsets; out may be x). */
+export type MapFn = (x: number, out: number, n: number) => void;
 
 export type GemmFn = (
   transA: number, transB: number, m: number, n: number, k: number,
   a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
 ) => void;
 
+/** wasm/elementwise.ts: out[r·len + j] = a[r·ars + j·acs] ∘ b[r·brs + j·bcs], acs, bcs ∈ {0, 1}. */
 export type BinaryFn = (
-  op: number, rows: number, len: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
-  out: number,
+  rows: number, len: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, out: number,
 ) => void;
 
 export interface WasmRuntime {
@@ -62,7 +59,16 @@ export interface WasmRuntime {
   readonly workBytes: number;
 }
 
-let state: WasmRuntime | null | undefined; // undefined: not tried yet; null: unavailable (or compiling)
+/** Views over the memory, renewed after growth (old views keep the old length). */
+interface Views {
+  f32: Float32Array | null;
+  f64: Float64Array | null;
+}
+
+// undefined: not tried yet; null: unavailable (or still compiling in the background)
+let plainState: WasmRuntime | null | undefined;
+let sharedState: WasmRuntime | null | undefined;
+const views = new WeakMap<WasmRuntime, Views>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -74,47 +80,52 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 function runtimeOf(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): WasmRuntime {
   const exports = instance.exports as unknown as WasmExports;
   const workBytes = Math.ceil(exports.gemmWorkBytes() / 64) * 64;
-  return { exports, memory, module, shared, workBytes };
+  const rt = { exports, memory, module, shared, workBytes };
+  views.set(rt, { f32: null, f64: null });
+  return rt;
 }
 
-function load(): WasmRuntime | null {
+function load(shared: boolean, done: (rt: WasmRuntime) => void): WasmRuntime | null {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
-  const builds: [string, boolean][] = typeof SharedArrayBuffer === 'function'
-    ? [[GEMM_WASM_SHARED, true], [GEMM_WASM, false]]
-    : [[GEMM_WASM, false]];
-  for (const [base64, shared] of builds) {
-    const bytes = decode(base64);
-    // validate() is false where the engine lacks SIMD (or, for the shared build, threads).
-    if (!WebAssembly.validate(bytes)) continue;
-    let memory: WebAssembly.Memory;
-    try {
-      memory = shared
-        ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true })
-        : new WebAssembly.Memory({ initial: 1 });
-    } catch {
-      continue; // a shared memory can be refused (no cross-origin isolation, or no address space)
-    }
-    try {
-      const module = new WebAssembly.Module(bytes);
-      return runtimeOf(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
-    } catch {
-      // Older Chrome refuses to compile or instantiate more than 4 KB synchronously on a page's main
-      // thread: do it in the background and use the JS kernels until it is done.
-      WebAssembly.compile(bytes)
-        .then(async (module) => {
-          state = runtimeOf(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared);
-        })
-        .catch(() => {});
-      return null;
-    }
+  if (shared && typeof SharedArrayBuffer !== 'function') return null;
+  const bytes = decode(shared ? GEMM_WASM_SHARED : GEMM_WASM);
+  // validate() is false where the engine lacks SIMD (or, for the shared build, threads).
+  if (!WebAssembly.validate(bytes)) return null;
+  let memory: WebAssembly.Memory;
+  try {
+    memory = shared
+      ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 1 });
+  } catch {
+    return null; // a shared memory can be refused (no cross-origin isolation, or no address space)
   }
-  return null;
+  try {
+    const module = new WebAssembly.Module(bytes);
+    return runtimeOf(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
+  } catch {
+    // Older Chrome refuses to compile or instantiate more than 4 KB synchronously on a page's main
+    // thread: do it in the background and use the JS kernels until it is done.
+    WebAssembly.compile(bytes)
+      .then(async (module) => done(runtimeOf(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared)))
+      .catch(() => {});
+    return null;
+  }
 }
 
-/** The instantiated kernels, or null where WebAssembly with SIMD is unavailable. Loads on first call. */
+/**
+ * The kernels on a plain (unshared) memory, or null where WebAssembly with SIMD is unavailable; loads
+ * on first call. Everything single-threaded runs here: copying in and out of a shared memory goes
+ * through V8's race-safe copy, which measured up to 2× slower, and elementwise kernels are mostly copying.
+ */
 export function wasmRuntime(): WasmRuntime | null {
-  if (state === undefined) state = load();
-  return state;
+  if (plainState === undefined) plainState = load(false, (rt) => (plainState = rt));
+  return plainState;
+}
+
+/** The same kernels on a shared memory, for products split across worker threads; null without SharedArrayBuffer. */
+export function sharedRuntime(): WasmRuntime | null {
+  if (sharedState === undefined) sharedState = load(true, (rt) => (sharedState = rt));
+  return sharedState;
 }
 
 /** First byte after the scratch areas of `threads` threads. */
@@ -139,20 +150,19 @@ export function reserve(rt: WasmRuntime, bytes: number): boolean {
   }
 }
 
-let f32View: Float32Array | null = null;
-let f64View: Float64Array | null = null;
-
 /** A Float32Array over the whole memory, renewed after growth (old views keep the old length). */
 export function heapF32(rt: WasmRuntime): Float32Array {
+  const v = views.get(rt)!;
   const buffer = rt.memory.buffer;
-  if (f32View === null || f32View.byteLength !== buffer.byteLength) f32View = new Float32Array(buffer);
-  return f32View;
+  if (v.f32 === null || v.f32.byteLength !== buffer.byteLength) v.f32 = new Float32Array(buffer);
+  return v.f32;
 }
 
 export function heapF64(rt: WasmRuntime): Float64Array {
+  const v = views.get(rt)!;
   const buffer = rt.memory.buffer;
-  if (f64View === null || f64View.byteLength !== buffer.byteLength) f64View = new Float64Array(buffer);
-  return f64View;
+  if (v.f64 === null || v.f64.byteLength !== buffer.byteLength) v.f64 = new Float64Array(buffer);
+  return v.f64;
 }
 
 /** Rounds a byte offset up to a multiple of 64 (a cache line; keeps v128 and f64 accesses aligned). */

@@ -16,9 +16,10 @@ import { coalesce } from './js-walk.js';
 import { gemm as jsGemm } from './js-gemm.js';
 import type { BinaryKernelOp, Kernels, UnaryKernelOp } from './types.js';
 import {
-  align64, heapF32, heapF64, operandBase, reserve, wasmRuntime, workArea, type WasmRuntime,
+  align64, heapF32, heapF64, operandBase, reserve, sharedRuntime, wasmRuntime, workArea,
+  type BinaryFn, type MapFn, type WasmRuntime,
 } from './wasm-runtime.js';
-import { readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
+import { numThreads, readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
 
 /**
  * Size limits, measured on a (busy) 2-core Zen 4 with Node 20: below `gemm` multiply-adds (m·n·k)
@@ -56,13 +57,21 @@ function gemm(
   a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
 ): void {
   const work = m * n * k;
-  const rt = work >= limits.gemm && enabled ? wasmRuntime() : null;
-  if (rt === null) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
-  const S = c instanceof Float64Array ? 8 : 4;
+  if (work < limits.gemm || !enabled) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
   // C is shared out by whole rows, or by whole columns when it is wider than tall.
   const byRows = m >= n;
   const extent = byRows ? m : n;
-  const threads = work >= limits.threads && extent >= 2 * limits.chunk ? readyThreads(rt, limits.adaptive) : 1;
+  // A product shared with workers runs on the shared memory, any other on the plain one.
+  let rt: WasmRuntime | null = null;
+  let threads = 1;
+  if (work >= limits.threads && extent >= 2 * limits.chunk && numThreads() > 1) {
+    const shared = sharedRuntime();
+    if (shared !== null) threads = readyThreads(shared, limits.adaptive);
+    if (threads > 1) rt = shared;
+  }
+  rt ??= wasmRuntime();
+  if (rt === null) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
+  const S = c instanceof Float64Array ? 8 : 4;
   // Workers that are still starting may join mid-job, so every spawned one keeps its scratch area.
   const pa = align64(operandBase(rt, threads > 1 ? spawnedThreads() : 1));
   const pb = align64(pa + m * k * S);
@@ -92,15 +101,18 @@ function gemm(
   c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
-/** wasm/unary.ts codes (exp, sigmoid: computed in double) and wasm/elementwise.ts map codes. */
-const UNARY: Partial<Record<UnaryKernelOp, [kind: 'unary' | 'map', code: number]>> = {
-  exp: ['unary', 0], sigmoid: ['unary', 1],
-  neg: ['map', 0], abs: ['map', 1], sqrt: ['map', 2], relu: ['map', 3], square: ['map', 4], reciprocal: ['map', 5],
-};
+/** The WASM kernel of each op, for float32 and float64 (wasm/unary.ts computes exp and sigmoid in double). */
+const UNARY: Partial<Record<UnaryKernelOp, readonly [string, string]>> = Object.fromEntries(
+  ['exp', 'sigmoid', 'neg', 'abs', 'sqrt', 'relu', 'square', 'reciprocal'].map((op) => [op, [`${op}F32`, `${op}F64`]]),
+);
+const BINARY: Partial<Record<BinaryKernelOp, readonly [string, string]>> = Object.fromEntries(
+  [['add', 'add'], ['sub', 'sub'], ['mul', 'mul'], ['div', 'div'], ['maximum', 'max'], ['minimum', 'min']]
+    .map(([op, fn]) => [op, [`${fn}F32`, `${fn}F64`]]),
+);
 
 /** Copies `arrays` into linear memory one after another (as out's element type); their offsets, or null. */
 function stage(rt: WasmRuntime, S: 4 | 8, arrays: readonly FloatArray[], extra: number): number[] | null {
-  let p = align64(operandBase(rt, spawnedThreads()));
+  let p = align64(operandBase(rt, 1));
   const at: number[] = [];
   for (const x of arrays) {
     at.push(p);
@@ -122,13 +134,10 @@ function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void {
   const S = out instanceof Float64Array ? 8 : 4;
   const at = stage(rt, S, [x.length === n ? x : x.subarray(0, n)], 0);
   if (at === null) return jsUnary(op, x, out);
-  const ex = rt.exports;
-  const fn = which![0] === 'unary' ? (S === 8 ? ex.unaryF64 : ex.unaryF32) : S === 8 ? ex.mapF64 : ex.mapF32;
-  fn(which![1], at[0], at[0], n);
+  (rt.exports[which![S === 8 ? 1 : 0]] as MapFn)(at[0], at[0], n);
   out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[0] / S, at[0] / S + n));
 }
 
-const BINARY: Partial<Record<BinaryKernelOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 
 /**
  * The broadcast as rows: out is rows × len, and each operand steps (row, column) = (rs, cs) with
@@ -148,15 +157,15 @@ function binary(
   op: BinaryKernelOp, a: FloatArray, aShape: readonly number[], b: FloatArray, bShape: readonly number[],
   out: FloatArray, outShape: readonly number[],
 ): void {
-  const code = out.length >= limits.elementwise ? BINARY[op] : undefined;
-  const rt = code !== undefined && enabled ? wasmRuntime() : null;
+  const names = out.length >= limits.elementwise ? BINARY[op] : undefined;
+  const rt = names !== undefined && enabled ? wasmRuntime() : null;
   const layout = rt !== null ? rowsOf(aShape, bShape, outShape) : null;
   if (rt === null || layout === null) return jsBinary(op, a, aShape, b, bShape, out, outShape);
   const S = out instanceof Float64Array ? 8 : 4;
   const at = stage(rt, S, [a, b], out.length);
   if (at === null) return jsBinary(op, a, aShape, b, bShape, out, outShape);
   const [rows, len, ars, acs, brs, bcs] = layout;
-  (S === 8 ? rt.exports.binaryF64 : rt.exports.binaryF32)(code!, rows, len, at[0], ars, acs, at[1], brs, bcs, at[2]);
+  (rt.exports[names![S === 8 ? 1 : 0]] as BinaryFn)(rows, len, at[0], ars, acs, at[1], brs, bcs, at[2]);
   out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[2] / S, at[2] / S + out.length));
 }
 
