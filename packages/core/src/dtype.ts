@@ -23,5 +23,6 @@ export const dtypeOf = (data: FloatArray): DType => (data instanceof Float64Arra
 
 /** Copies `data` into a new array of `dtype` (rounding to float32 when narrowing). */
 export function castArray(data: ArrayLike<number>, dtype: DType): FloatArray {
-  return dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
+  // The constructors convert a typed array in one native pass (`from` goes through the iterator).
+  return dtype === 'float64' ? new Float64Array(data) : new Float32Array(data);
 }

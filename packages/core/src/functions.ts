@@ -1,5 +1,5 @@
 import { tensor } from './creation.js';
-import { checkDType, promote, type DType } from './dtype.js';
+import { alloc, checkDType, promote, type DType } from './dtype.js';
 import { ShapeError, TapegradError, fmtShape } from './errors.js';
 import { apply } from './tape.js';
 import { broadcastShapes, checkShape, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
@@ -15,9 +15,17 @@ export type IndexLike = Tensor | NestedArray | Int32Array;
 
 function operand(op: string, x: Operand, dtype: DType, arg: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return tensor(x, { dtype });
+  if (typeof x === 'number') return scalar(x, dtype);
   throw new TapegradError(op, `expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`, arg);
 }
+
+/** A 0-d constant (what `tensor(x, { dtype })` makes, without parsing options). */
+function scalar(x: number, dtype: DType): Tensor {
+  const data = alloc(dtype, 1);
+  data[0] = x;
+  return new Tensor(data, SCALAR_SHAPE);
+}
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
   if (x instanceof Tensor) return x;
@@ -25,6 +33,7 @@ function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
 }
 
 function binary(op: OpName, a: Operand, b: Operand): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) return apply(op, [a, b], null);
   const dtype = a instanceof Tensor ? (b instanceof Tensor ? promote(a.dtype, b.dtype) : a.dtype) : b instanceof Tensor ? b.dtype : 'float32';
   return apply(op, [operand(op, a, dtype, 'a'), operand(op, b, dtype, 'b')], null);
 }

@@ -282,6 +282,12 @@ describe('atomicity', () => {
       expect(b.grad, `b.grad after failure at call ${n}`).toBe(prev.b);
       expect(Array.from(W.grad!.data)).toEqual(saved.W);
       expect(Array.from(b.grad!.data)).toEqual(saved.b);
+      // No cotangent of the failed sweep is left on the graph: the next backward adds exactly one gradient.
+      loss.backward();
+      expect(Array.from(W.grad!.data), `W.grad after a backward that follows failure ${n}`).toEqual(saved.W.map((v) => 2 * v));
+      expect(Array.from(b.grad!.data), `b.grad after a backward that follows failure ${n}`).toEqual(saved.b.map((v) => 2 * v));
+      W.grad = prev.W;
+      b.grad = prev.b;
     }
   });
 });

@@ -1,7 +1,7 @@
 import { List } from 'immutable';
 import type { DType } from './dtype.js';
 import { fmtShape, ShapeError, TapegradError } from './errors.js';
-import { OPS, type OpAttrs, type OpName } from './ops/table.js';
+import { OPS, type OpAttrs, type OpDef, type OpName } from './ops/table.js';
 import { sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { ones } from './creation.js';
@@ -16,6 +16,8 @@ import { add, astype, sumToShape } from './functions.js';
 export interface Node<K extends OpName = OpName> {
   readonly id: number;
   readonly op: K;
+  /** `OPS[op]`, kept so that the sweep calls the VJP without looking the op up by name again. */
+  readonly rule: OpDef<OpAttrs[K]>;
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly attrs: OpAttrs[K];
@@ -73,11 +75,12 @@ export function withGrad<T>(fn: () => T): T {
 
 /** Runs op `op` forward and, when grad is on and an input is tracked, records it on the output. */
 export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
-  const { data, shape } = OPS[op].forward(inputs, attrs);
+  const rule = OPS[op] as OpDef<OpAttrs[K]>;
+  const { data, shape } = rule.forward(inputs, attrs);
   let record = false;
-  if (gradDisabled === 0) for (const t of inputs) if (t.requiresGrad) { record = true; break; }
+  if (gradDisabled === 0) for (let i = 0; i < inputs.length && !record; i++) record = inputs[i].requiresGrad;
   const out = new Tensor(data, shape, record);
-  if (record) out.node = { id: nextId++, op, inputs, output: out, attrs, seen: 0 } as Node;
+  if (record) out.node = { id: nextId++, op, rule, inputs, output: out, attrs, seen: 0 } as Node;
   return out;
 }
 
@@ -91,9 +94,13 @@ function reachable(roots: readonly Tensor[]): Node[] {
     if (node === null || node.seen === e) continue;
     node.seen = e;
     out.push(node);
-    for (const t of node.inputs) if (t.node !== null) stack.push(t);
+    const inputs = node.inputs;
+    for (let j = 0; j < inputs.length; j++) if (inputs[j].node !== null) stack.push(inputs[j]);
   }
-  return out.sort((a, b) => a.id - b.id);
+  // A chain is found newest first: reversing it is the sort, without n log n comparisons.
+  let descending = true;
+  for (let i = 1; i < out.length && descending; i++) descending = out[i - 1].id > out[i].id;
+  return descending ? out.reverse() : out.sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -122,31 +129,34 @@ export function gradients(
   targets: ReadonlySet<Tensor> | 'leaves',
   createGraph: boolean,
 ): Map<Tensor, Tensor> {
-  const leavesMode = targets === 'leaves';
-  const isTarget = (t: Tensor): boolean => (leavesMode ? t.node === null && t.requiresGrad : (targets as ReadonlySet<Tensor>).has(t));
   const nodes = reachable(roots);
-  // A tensor is relevant (stamped with this sweep's number) when a target flows into it; only nodes
-  // with a relevant input are visited.
+  // This sweep's number stamps the targets (`target`) and the relevant tensors (`mark`: a target flows
+  // into them); only nodes with a relevant input are visited.
   const e = ++epoch;
-  if (!leavesMode) for (const t of targets as ReadonlySet<Tensor>) t.mark = e;
+  const wanted: Tensor[] = [];
+  const stamp = (t: Tensor) => {
+    if (t.target === e) return;
+    t.mark = t.target = e;
+    wanted.push(t);
+  };
+  const leavesMode = targets === 'leaves';
+  if (!leavesMode) for (const t of targets as ReadonlySet<Tensor>) stamp(t);
+  for (const r of roots) if (leavesMode && r.node === null && r.requiresGrad) stamp(r);
   for (const n of nodes) {
+    const inputs = n.inputs;
     let any = false;
-    for (const t of n.inputs) {
-      if (leavesMode && t.node === null && t.requiresGrad) t.mark = e;
+    for (let j = 0; j < inputs.length; j++) {
+      const t = inputs[j];
+      if (leavesMode && t.node === null && t.requiresGrad) stamp(t);
       if (t.mark === e) any = true;
     }
     if (any) n.output.mark = e;
   }
-  for (const r of roots) if (isTarget(r)) r.mark = e;
 
-  // Cotangents accumulate on the tensors themselves (`acc`); every tensor touched is listed so that
-  // all of them are cleared afterwards, whatever happens.
-  const touched: Tensor[] = [];
+  // Cotangents accumulate on the tensors themselves (`acc`). Each node's output drops its cotangent as
+  // soon as the node has used it, so after a complete sweep only the targets hold one.
   const accumulate = (t: Tensor, g: Tensor) => {
-    if (t.acc === null) {
-      t.acc = g;
-      touched.push(t);
-    } else t.acc = add(t.acc, g);
+    t.acc = t.acc === null ? g : add(t.acc, g);
   };
   const sweep = () => {
     for (let i = 0; i < roots.length; i++) if (roots[i].mark === e) accumulate(roots[i], seeds[i]);
@@ -155,13 +165,13 @@ export function gradients(
       const out = node.output;
       const dy = out.acc;
       if (dy === null) continue;
-      if (!isTarget(out)) out.acc = null; // used once, then dropped
+      if (out.target !== e) out.acc = null; // used once, then dropped
       const inputs = node.inputs;
-      const needs = new Array<boolean>(inputs.length);
+      const needs = needsScratch(inputs.length);
       let anyNeeded = false;
       for (let j = 0; j < inputs.length; j++) anyNeeded = (needs[j] = inputs[j].mark === e) || anyNeeded;
       if (!anyNeeded) continue;
-      const ins = (OPS[node.op].vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
+      const ins = (node.rule.vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
       for (let j = 0; j < inputs.length; j++) {
         const g = ins[j];
         if (needs[j] && g !== null && g !== undefined) accumulate(inputs[j], fitTo(g, inputs[j], node.op));
@@ -172,18 +182,32 @@ export function gradients(
   try {
     if (createGraph) withGrad(sweep);
     else noGrad(sweep);
-    for (const t of touched) if (t.acc !== null && isTarget(t)) grads.set(t, t.acc);
+    for (const t of wanted) if (t.acc !== null) grads.set(t, t.acc);
+  } catch (err) {
+    // A sweep cut short leaves cotangents anywhere on the graph: clear them all.
+    for (const r of roots) r.acc = null;
+    for (const n of nodes) for (const t of n.inputs) t.acc = null;
+    throw err;
   } finally {
-    for (const t of touched) t.acc = null;
+    for (const t of wanted) t.acc = null;
   }
   return grads;
+}
+
+/**
+ * The `needs` flags handed to a VJP, reused from node to node (a VJP reads them and returns; sweeps
+ * never nest, so no two nodes use them at once).
+ */
+const needsByArity: boolean[][] = [];
+function needsScratch(n: number): boolean[] {
+  while (needsByArity.length <= n) needsByArity.push(new Array<boolean>(needsByArity.length).fill(false));
+  return needsByArity[n];
 }
 
 /** Sum-to-shape and cast: the one place where broadcasting and dtype promotion are undone. */
 function fitTo(g: Tensor, t: Tensor, op: OpName): Tensor {
   let r = g;
-  if (!sameShape(r.shape, t.shape)) {
-    if (r.ndim < t.ndim) throw new ShapeError(op, `internal: gradient of shape ${fmtShape(r.shape)} for input ${fmtShape(t.shape)}`);
+  if (r.shape !== t.shape && !sameShape(r.shape, t.shape)) {    if (r.ndim < t.ndim) throw new ShapeError(op, `internal: gradient of shape ${fmtShape(r.shape)} for input ${fmtShape(t.shape)}`);
     r = sumToShape(r, t.shape);
   }
   if (r.dtype !== t.dtype) r = astype(r, t.dtype);

@@ -33,6 +33,8 @@ export class Tensor {
   node: Node | null = null;
   /** @internal The sweep (by number) in which this tensor lies on a path from a target; see tape.ts. */
   mark = 0;
+  /** @internal The sweep (by number) in which this tensor is a target, i.e. its gradient is wanted. */
+  target = 0;
   /** @internal The cotangent being accumulated for this tensor during a sweep; null outside one. */
   acc: Tensor | null = null;
   #requiresGrad: boolean;

@@ -3,7 +3,7 @@
  * outside it, so each op runs as its own tight monomorphic loop.
  */
 import type { FloatArray } from '../dtype.js';
-import { broadcastStrides, sizeOf } from '../shape.js';
+import { broadcastStrides } from '../shape.js';
 import type { BinaryKernelOp, UnaryKernelOp } from './types.js';
 import { RowWalk, unknownOp } from './js-walk.js';
 
@@ -66,12 +66,12 @@ export function binary(
   b: FloatArray, bShape: readonly number[],
   out: FloatArray, outShape: readonly number[],
 ): void {
-  const n = sizeOf(outShape);
+  const n = out.length;
   if (n === 0) return;
   // A shape that broadcasts to outShape with the same size can only differ by leading/size-1 dims, so
-  // it has the output's memory layout.
-  const na = sizeOf(aShape);
-  const nb = sizeOf(bShape);
+  // it has the output's memory layout. (Arrays are dense: an array's length is its shape's size.)
+  const na = a.length;
+  const nb = b.length;
   if (na === n && nb === n) return binarySame(op, a, b, out, n);
   if (na === 1 && nb === n) return binaryScalarA(op, a[0], b, out, n);
   if (nb === 1 && na === n) return binaryScalarB(op, a, b[0], out, n);
@@ -176,8 +176,8 @@ export function where(
   b: FloatArray, bShape: readonly number[],
   out: FloatArray, outShape: readonly number[],
 ): void {
-  const n = sizeOf(outShape);
-  if (sizeOf(condShape) === n && sizeOf(aShape) === n && sizeOf(bShape) === n) {
+  const n = out.length;
+  if (cond.length === n && a.length === n && b.length === n) {
     for (let i = 0; i < n; i++) out[i] = cond[i] !== 0 ? a[i] : b[i];
     return;
   }
