@@ -28,10 +28,10 @@ import { numThreads, readyThreads, runChunks, setNumThreads, spawnedThreads } fr
  * other operand: with 64-row chunks that cost 10–15% more CPU time than one thread, with 128 about 5%).
  * `callerClaims: false` makes the workers compute every chunk, `adaptive: false` keeps threading on
  * when it does not pay (tests; see wasm-threads.ts).
- * Elementwise kernels run in WASM from `elementwise` elements on: there the JS loops cost 1–4 ns an
- * element (Math.exp several), copying in and out about 0.4 ns for three arrays, the SIMD loop less.
+ * Elementwise kernels run in WASM from `elementwise` elements on: a WASM call costs ~1.3 µs in all
+ * (staging, copies), the JS loops 1–4 ns an element (Math.exp several), so an add breaks even near 256.
  */
-const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, adaptive: true, elementwise: 128 };
+const limits = { gemm: 512, threads: 1 << 21, chunk: 128, callerClaims: true, adaptive: true, elementwise: 256 };
 
 let enabled = true;
 
