@@ -6,8 +6,9 @@
  * out, as `matmul` does. --js adds the plain-TypeScript kernel for comparison. --cpu divides by the
  * process's CPU time instead (all threads): on a machine busy with other work, wall time says more
  * about the neighbours than about the kernel, while CPU time gives the throughput per core and, for
- * two threads, what threading costs in extra work. The full comparison with other libraries is
- * packages/bench.
+ * two threads, what threading costs in extra work. On a machine whose cores are busy, the "2 threads"
+ * rows may in fact run on one: threading backs off while threaded products do not pay
+ * (src/kernels/wasm-threads.ts). The full comparison with other libraries is packages/bench.
  */
 import { backend, jsKernels, kernels, setNumThreads, useWasm } from '../dist/index.js';
 
