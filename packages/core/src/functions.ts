@@ -314,6 +314,30 @@ export function gather(x: Tensor, index: IndexLike, axis: number): Tensor {
 export const gatherRaw = (x: Tensor, index: Int32Array, indexShape: readonly number[], axis: number): Tensor =>
   apply('gather', [x], { index, indexShape, axis });
 
+/**
+ * The slices of x at `index` along `axis` (NumPy's take, PyTorch's index_select): out has x's shape
+ * with index.length entries on the axis, and out[..., j, ...] = x[..., index[j], ...]. The index is 1-D;
+ * indices may repeat (their gradients add up).
+ *
+ * @example
+ * // a mini-batch: examples (columns) 2 and 0 of X = [[1, 2, 3], [4, 5, 6]]
+ * take(X, [2, 0], 1); // [[3, 1], [6, 4]]
+ */
+export function take(x: Tensor, index: IndexLike, axis: number): Tensor {
+  expectTensor('take', x);
+  const a = normAxis('take', axis, x.ndim);
+  const { data, shape } = toIndex('take', index, x.shape[a]);
+  if (shape.length !== 1) throw new ShapeError('take', `index must be 1-D, got shape ${fmtShape(shape)}`, 'index');
+  return takeRaw(x, data, a);
+}
+
+/** @internal take with checked indices. */
+export const takeRaw = (x: Tensor, index: Int32Array, axis: number): Tensor => apply('take', [x], { index, axis });
+
+/** @internal zeros of `shape` with src's slices added at `index` along `axis` (take's adjoint). */
+export const indexAdd = (src: Tensor, index: Int32Array, axis: number, shape: readonly number[]): Tensor =>
+  apply('indexAdd', [src], { index, axis, shape });
+
 /** @internal zeros of `shape` with src added at the gathered places (gather's adjoint). */
 export const scatterAdd = (src: Tensor, index: Int32Array, indexShape: readonly number[], axis: number, shape: readonly number[]): Tensor =>
   apply('scatterAdd', [src], { index, indexShape, axis, shape });
@@ -367,6 +391,29 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const e = exp(sub(x, max(x, a, true).detach()));
   return div(e, sum(e, a, true));
 }
+
+/**
+ * Softmax cross-entropy of logits z against target distributions y (one-hot or soft labels, the shape
+ * of z) along `axis`: ℓ = −Σ_axis y ⊙ log softmax(z), one loss per slice, so the result has z's shape
+ * without the axis. One fused op, stable for any finite logits (the max is subtracted); its gradient
+ * with respect to z is softmax(z)·Σy − y, which is softmax(z) − y for one-hot labels.
+ *
+ * @example
+ * // classes in rows, one example per column (the notes' layout): 3 classes, 2 examples
+ * const Z = tensor([[1, 0], [2, 0], [3, 0]]), Y = tensor([[0, 1], [0, 0], [1, 0]]);
+ * softmaxCrossEntropyWithLogits(Z, Y, 0).toArray(); // [log(e + e² + e³) − 3, log 3]
+ */
+export function softmaxCrossEntropyWithLogits(z: Tensor, y: Tensor, axis = -1): Tensor {
+  const op = 'softmaxCrossEntropyWithLogits';
+  expectTensor(op, z, 'z');
+  expectTensor(op, y, 'y');
+  if (!sameShape(z.shape, y.shape)) throw new ShapeError(op, `y has shape ${fmtShape(y.shape)} but z has ${fmtShape(z.shape)}; they must be equal`, 'y');
+  return apply('softmaxCrossEntropy', [z, y], { axis: normAxis(op, axis, z.ndim) });
+}
+
+/** @internal g · (softmax(z)·Σy − y) along `axis`: softmax cross-entropy's z-gradient, g one value per slice. */
+export const softmaxCrossEntropyGrad = (z: Tensor, y: Tensor, g: Tensor, axis: number): Tensor =>
+  apply('softmaxCrossEntropyGrad', [z, y, g], { axis });
 
 /** log softmax(x) along `axis`, computed as x − logsumexp(x) for stability. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {

@@ -13,8 +13,8 @@ export { Generator, manualSeed, rand, randn, type RandomOptions } from './random
 export {
   add, sub, mul, div, neg, pow, exp, log, sqrt, abs, sign, tanh, sigmoid, relu, square, reciprocal,
   maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, astype, stopGradient,
-  matmul, transpose, mT, reshape, squeeze, unsqueeze, broadcastTo, sumToShape, concat, stack, slice, gather,
-  sum, mean, max, min, argmax, softmax, logSoftmax, logsumexp,
+  matmul, transpose, mT, reshape, squeeze, unsqueeze, broadcastTo, sumToShape, concat, stack, slice, gather, take,
+  sum, mean, max, min, argmax, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
   type Operand, type Axis, type IndexLike,
 } from './functions.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry } from './tape.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  arange, broadcastTo, concat, gather, matmul, mT, reshape, ShapeError, slice, squeeze, stack, sumToShape,
+  arange, broadcastTo, concat, gather, matmul, mT, reshape, ShapeError, slice, squeeze, stack, sumToShape, take,
   TapegradError, tensor, Tensor, transpose, unsqueeze,
 } from '@tapegrad/core';
 
@@ -374,5 +374,36 @@ describe('gather (torch.gather semantics)', () => {
     const x = f64([[1, 2, 3], [4, 5, 6]]).setRequiresGrad();
     gather(x, [[0, 0, 2], [1, 1, 1]], 1).sum().backward();
     expect(x.grad!.toArray()).toEqual([[2, 0, 1], [0, 3, 0]]);
+  });
+});
+
+describe('take (NumPy take, PyTorch index_select)', () => {
+  it('the TSDoc example: a mini-batch of columns', () => {
+    const X = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(take(X, [2, 0], 1).toArray()).toEqual([[3, 1], [6, 4]]);
+  });
+
+  it('takes whole rows on axis 0, the middle axis of a 3-D tensor, repeats, and any index form', () => {
+    const x = iota([3, 2]); // [[0, 1], [2, 3], [4, 5]]
+    expect(take(x, [2, 2, 0], 0).toArray()).toEqual([[4, 5], [4, 5], [0, 1]]);
+    // x[i, j, k] = 6i + 2j + k on [2, 3, 2]
+    expect(take(iota([2, 3, 2]), new Int32Array([1, 0]), -2).toArray()).toEqual([[[2, 3], [0, 1]], [[8, 9], [6, 7]]]);
+    expect(iota([2, 3]).take(tensor([1]), 1).toArray()).toEqual([[1], [4]]);
+    expect(take(iota([2, 3]), [], 1).shape).toEqual([2, 0]);
+  });
+
+  it('the gradient puts each slice back in its place and accumulates repeats (index_add)', () => {
+    const x = f64([[1, 2, 3], [4, 5, 6]]).setRequiresGrad();
+    take(x, [0, 2, 0], 1).mul(f64([[1, 10, 100], [2, 20, 200]])).sum().backward();
+    expect(x.grad!.toArray()).toEqual([[101, 0, 10], [202, 0, 20]]);
+  });
+
+  it('a 2-D index is a ShapeError; out-of-range or fractional indices name the index and the range', () => {
+    const t = tensor([[1, 2], [3, 4]]);
+    expect(() => take(t, [[0, 1]], 1)).toThrow(ShapeError);
+    expect(() => take(t, [[0, 1]], 1)).toThrow("take: argument 'index': index must be 1-D, got shape [1, 2]");
+    expect(() => take(t, [0, 2], 1)).toThrow("take: argument 'index': index 2 at position 1 is out of range [0, 2)");
+    expect(() => take(t, [0.5], 0)).toThrow('index 0.5 at position 0 is not an integer');
+    expect(() => take(t, [0], 2)).toThrow(ShapeError);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  arange, argmax, logsumexp, logSoftmax, max, mean, min, ShapeError, softmax, sum, tensor, Tensor,
+  arange, argmax, logsumexp, logSoftmax, max, mean, min, ShapeError, softmax, softmaxCrossEntropyWithLogits, sum, tensor, Tensor,
 } from '@tapegrad/core';
 
 const f64 = (data: number[] | number[][]) => tensor(data, { dtype: 'float64' });
@@ -243,5 +243,38 @@ describe('softmax, logSoftmax, logsumexp', () => {
     const v = f64([0, LN2, LN3]).setRequiresGrad();
     logSoftmax(v).mul(f64([1, 0, 0])).sum().backward();
     expectClose(v.grad!, [1 - 1 / 6, -2 / 6, -3 / 6]);
+  });
+});
+
+describe('softmaxCrossEntropyWithLogits', () => {
+  it('the TSDoc example: classes in rows, examples in columns', () => {
+    const Z = tensor([[1, 0], [2, 0], [3, 0]]), Y = tensor([[0, 1], [0, 0], [1, 0]]);
+    const l = softmaxCrossEntropyWithLogits(Z, Y, 0);
+    expect(l.shape).toEqual([2]);
+    expect(l.dtype).toBe('float32');
+    expect(vals(l)).toEqual([Math.fround(Math.log(Math.E + Math.E ** 2 + Math.E ** 3) - 3), Math.fround(Math.log(3))]);
+  });
+
+  it('equals −Σ y ⊙ logSoftmax(z) over the axis (default −1), for soft labels too, and promotes dtypes', () => {
+    const of = (f: (i: number) => number) => tensor(Float64Array.from({ length: 24 }, (_, i) => f(i)), { shape: [2, 3, 4] });
+    const z = of((i) => 3 * Math.sin(i)), y = of((i) => Math.abs(Math.cos(0.37 * i)));
+    for (const axis of [0, 1, -1]) expectClose(softmaxCrossEntropyWithLogits(z, y, axis), vals(y.mul(logSoftmax(z, axis)).sum(axis).neg()), 14);
+    expect(softmaxCrossEntropyWithLogits(z, y).shape).toEqual([2, 3]);
+    expect(softmaxCrossEntropyWithLogits(tensor([[1, 2]]), f64([[0, 1]])).dtype).toBe('float64');
+  });
+
+  it('its gradient is softmax(z)·Σy − y with respect to z and −log softmax(z) with respect to y', () => {
+    const z = f64([[0, LN2, LN3]]).setRequiresGrad(), y = f64([[0.5, 0, 1]]).setRequiresGrad();
+    softmaxCrossEntropyWithLogits(z, y).sum().backward();
+    expectClose(z.grad!, [1.5 / 6 - 0.5, 3 / 6, 4.5 / 6 - 1]);
+    expectClose(y.grad!, [LN6, LN6 - LN2, LN6 - LN3]);
+  });
+
+  it('z and y must have one shape; the axis must exist', () => {
+    expect(() => softmaxCrossEntropyWithLogits(tensor([[1, 2]]), tensor([1, 2]))).toThrow(ShapeError);
+    expect(() => softmaxCrossEntropyWithLogits(tensor([[1, 2]]), tensor([1, 2]))).toThrow(
+      "softmaxCrossEntropyWithLogits: argument 'y': y has shape [2] but z has [1, 2]; they must be equal",
+    );
+    expect(() => softmaxCrossEntropyWithLogits(tensor([1, 2]), tensor([0, 1]), 1)).toThrow(ShapeError);
   });
 });

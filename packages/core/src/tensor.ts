@@ -161,6 +161,7 @@ export class Tensor {
   broadcastTo(shape: readonly number[]): Tensor { return F.broadcastTo(this, shape); }
   slice(begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor { return F.slice(this, begin, end, step); }
   gather(index: F.IndexLike, axis: number): Tensor { return F.gather(this, index, axis); }
+  take(index: F.IndexLike, axis: number): Tensor { return F.take(this, index, axis); }
   sum(axis?: Axis | null, keepdims = false): Tensor { return F.sum(this, axis, keepdims); }
   mean(axis?: Axis | null, keepdims = false): Tensor { return F.mean(this, axis, keepdims); }
   max(axis?: Axis | null, keepdims = false): Tensor { return F.max(this, axis, keepdims); }

@@ -1,11 +1,11 @@
 /**
- * Data movement: broadcast, transpose, slice/unslice, concat, gather/scatterAdd. All but gather and
- * scatterAdd are one strided copy, src[srcOff + Σ idx·srcStrides] → dst[dstOff + Σ idx·dstStrides] over
+ * Data movement: broadcast, transpose, slice/unslice, concat, gather/scatterAdd, take/indexAdd. All but
+ * the indexed ones are one strided copy, src[srcOff + Σ idx·srcStrides] → dst[dstOff + Σ idx·dstStrides] over
  * an index space, differing only in the strides.
  */
 import type { FloatArray } from '../dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../shape.js';
-import { coalesce, RowWalk } from './js-walk.js';
+import { aroundAxis, coalesce, RowWalk } from './js-walk.js';
 
 function copyStrided(
   shape: readonly number[],
@@ -146,5 +146,34 @@ export function scatterAdd(
     let io = w.off[0];
     for (const end = i + len; i < end; i++, io += so) out[io + index[i] * axisStride] += src[i];
     w.next();
+  }
+}
+
+export function take(x: FloatArray, shape: readonly number[], index: Int32Array, axis: number, out: FloatArray): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  const k = index.length;
+  if (inner === 1) {
+    // the last axis (e.g. examples as columns): single elements
+    for (let o = 0, at = 0; o < outer; o++) for (let j = 0, base = o * n; j < k; j++, at++) out[at] = x[base + index[j]];
+    return;
+  }
+  for (let o = 0, at = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      let src = (o * n + index[j]) * inner;
+      for (const end = at + inner; at < end; at++, src++) out[at] = x[src];
+    }
+  }
+}
+
+/** Repeated indices accumulate; a float32 `out` is rounded after each addition. */
+export function indexAdd(src: FloatArray, index: Int32Array, axis: number, out: FloatArray, outShape: readonly number[]): void {
+  out.fill(0);
+  const [outer, n, inner] = aroundAxis(outShape, axis);
+  const k = index.length;
+  for (let o = 0, at = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      let dst = (o * n + index[j]) * inner;
+      for (const end = at + inner; at < end; at++, dst++) out[dst] += src[at];
+    }
   }
 }

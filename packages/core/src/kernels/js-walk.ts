@@ -101,6 +101,14 @@ export class RowWalk {
   }
 }
 
+/** An array of `shape` seen as [outer, n, inner] around `axis`: the products of the dims before and after it. */
+export function aroundAxis(shape: readonly number[], axis: number): [outer: number, n: number, inner: number] {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  return [outer, shape[axis], inner];
+}
+
 /** For exhaustive `switch` statements over op names. */
 export function unknownOp(kind: string, op: never): never {
   throw new Error(`jsKernels: unknown ${kind} op ${JSON.stringify(op)}`);

@@ -472,6 +472,45 @@ describe.each(CTORS)('jsKernels with %s', (_name, T) => {
         }
       });
     });
+
+    describe('take and indexAdd', () => {
+      const tk = (x: FloatArray, shape: number[], index: number[], axis: number): FloatArray => {
+        const out = new T(size(shape.map((d, i) => (i === axis ? index.length : d))));
+        K.take(x, shape, Int32Array.from(index), axis, out);
+        return out;
+      };
+      const ia = (src: FloatArray, index: number[], axis: number, outShape: number[]): FloatArray => {
+        const out = new T(size(outShape)).fill(99); // must be zero-filled by the kernel
+        K.indexAdd(src, Int32Array.from(index), axis, out, outShape);
+        return out;
+      };
+      it('take, hand-computed: columns, rows, the middle axis, repeats, nothing', () => {
+        const x = iota(T, 6); // [[0, 1, 2], [3, 4, 5]]
+        expectVals(tk(x, [2, 3], [2, 0, 2], 1), [2, 0, 2, 5, 3, 5]);
+        expectVals(tk(x, [2, 3], [1, 1], 0), [3, 4, 5, 3, 4, 5]);
+        // x[i,j,k] = 6i + 2j + k on [2,3,2], slices j = 2, 0
+        expectVals(tk(iota(T, 12), [2, 3, 2], [2, 0], 1), [4, 5, 0, 1, 10, 11, 6, 7]);
+        expect(tk(x, [2, 3], [], 1).length).toBe(0);
+      });
+      it('indexAdd accumulates repeated slices, hand-computed', () => {
+        // src [2, 3] into [2, 2] along axis 1 at [1, 0, 1]
+        expectVals(ia(T.from([1, 2, 3, 4, 5, 6]), [1, 0, 1], 1, [2, 2]), [2, 4, 5, 10]);
+        // rows along axis 0: src [2, 2] into [3, 2] at [2, 2]
+        expectVals(ia(T.from([1, 2, 3, 4]), [2, 2], 0, [3, 2]), [0, 0, 0, 0, 4, 6]);
+        expectVals(ia(new T(0), [], 1, [2, 2]), [0, 0, 0, 0]);
+      });
+      it('indexAdd is the adjoint of take: <take(x), y> = <x, indexAdd(y)>', () => {
+        const cases: [number[], number, number][] = [[[5], 8, 0], [[3, 4], 6, 1], [[3, 4], 2, 0], [[2, 3, 4], 5, 1], [[2, 3, 4], 7, 2]];
+        let seed = 3;
+        for (const [shape, k, axis] of cases) {
+          const index = Array.from({ length: k }, () => (seed = (seed * 48271) % 2147483647) % shape[axis]);
+          const outShape = shape.map((d, i) => (i === axis ? k : d));
+          const x = ints(T, size(shape), 17);
+          const y = ints(T, size(outShape), 19);
+          expect(dot(tk(x, shape, index, axis), y)).toBe(dot(x, ia(y, index, axis, shape)));
+        }
+      });
+    });
   });
 
   describe('gemm', () => {

@@ -74,4 +74,19 @@ export interface Kernels {
     src: FloatArray, index: Int32Array, indexShape: readonly number[], axis: number,
     out: FloatArray, outShape: readonly number[],
   ): void;
+  /**
+   * NumPy's take along `axis` (PyTorch's index_select): whole slices of x, out[..., j, ...] =
+   * x[..., index[j], ...], so out has x's shape with index.length entries on the axis. Indices are
+   * already checked.
+   */
+  take(x: FloatArray, shape: readonly number[], index: Int32Array, axis: number, out: FloatArray): void;
+  /** The adjoint of `take`: out (shape `outShape`) is zero-filled, then out[..., index[j], ...] += src[..., j, ...]. */
+  indexAdd(src: FloatArray, index: Int32Array, axis: number, out: FloatArray, outShape: readonly number[]): void;
+  /**
+   * Softmax cross-entropy along `axis` of z and y (both of `shape`): out[slice] = −Σ_axis y ⊙ log softmax(z),
+   * one value per slice (out has `shape` without the axis).
+   */
+  softmaxCrossEntropy(z: FloatArray, y: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
+  /** Its gradient with respect to z, scaled per slice by g: out = g · (softmax(z) · Σ_axis y − y), of `shape`. */
+  softmaxCrossEntropyGrad(z: FloatArray, y: FloatArray, g: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
 }

@@ -1,11 +1,11 @@
 import { alloc } from '../dtype.js';
-import { gatherRaw, reshape, scatterAdd, sliceRaw, transpose, unslice } from '../functions.js';
+import { gatherRaw, indexAdd, reshape, scatterAdd, sliceRaw, takeRaw, transpose, unslice } from '../functions.js';
 import { kernels } from '../kernels/index.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { OpTable } from './table.js';
 
-type Layout = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'unslice' | 'concat' | 'gather' | 'scatterAdd';
+type Layout = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'unslice' | 'concat' | 'gather' | 'scatterAdd' | 'take' | 'indexAdd';
 
 export const layoutOps: OpTable<Layout> = {
   // d reshape(x) = reshape⁻¹(dx)   (shares data: tensors are dense and row-major)
@@ -89,5 +89,24 @@ export const layoutOps: OpTable<Layout> = {
       return { data: out, shape };
     },
     vjp: (g, { attrs: { index, indexShape, axis } }) => [gatherRaw(g, index, indexShape, axis)],
+  },
+  // d take(x, idx) = indexAdd(dx, idx): the slices go back to their places, repeated ones accumulate
+  take: {
+    forward: ([x], { index, axis }) => {
+      const shape = x.shape.map((d, i) => (i === axis ? index.length : d));
+      const out = alloc(x.dtype, sizeOf(shape));
+      kernels.take(x.data, x.shape, index, axis, out);
+      return { data: out, shape };
+    },
+    vjp: (dy, { inputs: [x], attrs: { index, axis } }) => [indexAdd(dy, index, axis, x.shape)],
+  },
+  // indexAdd is linear, and take is its adjoint
+  indexAdd: {
+    forward: ([src], { index, axis, shape }) => {
+      const out = alloc(src.dtype, sizeOf(shape));
+      kernels.indexAdd(src.data, index, axis, out, shape);
+      return { data: out, shape };
+    },
+    vjp: (g, { attrs: { index, axis } }) => [takeRaw(g, index, axis)],
   },
 };

@@ -166,6 +166,33 @@ const scatterArgs = shapeArb(1).chain((s) =>
   gatherAttrs(s).chain((g) => tensorOf(g.indexShape, uniform(-2, 2)).map((src) => [src, g.index, g.indexShape, g.axis, s])),
 );
 
+/** x, then a 1-D take index along an axis (repeats allowed, so indexAdd must accumulate). */
+const takeAttrs = (s: readonly number[]) =>
+  fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+    fc
+      .array(fc.integer({ min: 0, max: s[axis] - 1 }), { minLength: 0, maxLength: 5 })
+      .map((idx) => ({ index: Int32Array.from(idx), axis })),
+  );
+const takeArgs = shapeArb(1).chain((s) => fc.tuple(tensorOf(s, uniform(-2, 2)), takeAttrs(s)).map(([x, t]) => [x, t.index, t.axis]));
+const indexAddArgs = shapeArb(1).chain((s) =>
+  takeAttrs(s).chain((t) =>
+    tensorOf(s.map((d, i) => (i === t.axis ? t.index.length : d)), uniform(-2, 2)).map((src) => [src, t.index, t.axis, s]),
+  ),
+);
+
+/** Logits z and soft targets y of one shape (rank ≥ 1), and an axis; with `withG`, a cotangent per slice too. */
+const softmaxCEArgs = (withG: boolean) =>
+  shapeArb(1).chain((s) =>
+    fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+      fc.tuple(
+        tensorOf(s, uniform(-3, 3)),
+        tensorOf(s, uniform(0, 1)),
+        withG ? tensorOf(s.filter((_, i) => i !== axis), uniform(-2, 2)) : fc.constant(null),
+        fc.constant(axis),
+      ).map(([z, y, g, a]) => (g === null ? [z, y, a] : [z, y, g, a])),
+    ),
+  );
+
 // ── the table of primitive ops ────────────────────────────────────────────────────────────────────
 const CASES: { [K in OpName]: Case } = {
   add: { args: binaryArgs(uniform(-2, 2)), f: F.add },
@@ -218,6 +245,11 @@ const CASES: { [K in OpName]: Case } = {
   concat: { args: concatArgs, f: (axis: number, ...xs: Tensor[]) => apply('concat', xs, { axis }) },
   gather: { args: gatherArgs, f: F.gatherRaw },
   scatterAdd: { args: scatterArgs, f: F.scatterAdd },
+  // targets are soft (any y ≥ 0, not summing to 1), so the Σy factor of the gradient is exercised
+  softmaxCrossEntropy: { args: softmaxCEArgs(false), f: F.softmaxCrossEntropyWithLogits },
+  softmaxCrossEntropyGrad: { args: softmaxCEArgs(true), f: F.softmaxCrossEntropyGrad },
+  take: { args: takeArgs, f: F.takeRaw },
+  indexAdd: { args: indexAddArgs, f: F.indexAdd },
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────

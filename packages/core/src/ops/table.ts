@@ -4,6 +4,7 @@ import { elementwiseOps } from './elementwise.js';
 import { layoutOps } from './layout.js';
 import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
+import { softmaxOps } from './softmax.js';
 
 /**
  * Every primitive op and the attributes it is recorded with. Composite ops (mean, softmax, logsumexp,
@@ -38,6 +39,11 @@ export interface OpAttrs {
   concat: { axis: number };
   gather: { index: Int32Array; indexShape: readonly number[]; axis: number };
   scatterAdd: { index: Int32Array; indexShape: readonly number[]; axis: number; shape: readonly number[] };
+  // softmax cross-entropy of logits z against targets y along an axis, and its fused z-gradient
+  softmaxCrossEntropy: { axis: number };
+  softmaxCrossEntropyGrad: { axis: number };
+  take: { index: Int32Array; axis: number };
+  indexAdd: { index: Int32Array; axis: number; shape: readonly number[] };
 }
 
 export type OpName = keyof OpAttrs;
@@ -63,4 +69,4 @@ export interface OpDef<A> {
 export type OpTable<K extends OpName> = { [P in K]: OpDef<OpAttrs[P]> };
 
 /** The table of every op. The type makes the compiler refuse to build while any op lacks its rule. */
-export const OPS: OpTable<OpName> = { ...elementwiseOps, ...matmulOps, ...reduceOps, ...layoutOps };
+export const OPS: OpTable<OpName> = { ...elementwiseOps, ...matmulOps, ...reduceOps, ...layoutOps, ...softmaxOps };
