@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, abs, exp, log, logSoftmax, maximum, gather, mul, neg, sub, sum, mean, reshape,
+  Tensor, ShapeError, TapegradError, tensor, abs, exp, log, maximum, mul, neg, sub, sum, mean, softmaxCrossEntropyWithLogits,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -105,7 +105,8 @@ export type Labels = Tensor | NestedArray | Int32Array;
  * Softmax cross-entropy with classes in ROWS: logits are [K, m] (one example per column), and the loss of
  * example j is ℓ_j = −Σ_k y_kj log softmax(z_j)_k = logsumexp(z_j) − z_{y_j, j}, computed with a stable
  * log-softmax. Labels are one-hot (or any distributions) of shape [K, m], or class indices as a [m] or
- * [1, m] tensor or array. Its gradient with respect to the logits is (softmax(Z) − Y)/m for 'mean'.
+ * [1, m] tensor or array (made one-hot). One fused op of core (softmaxCrossEntropyWithLogits) computes the
+ * losses, and one more their gradient with respect to the logits, (softmax(Z) − Y)/m for 'mean'.
  *
  * @example
  * const Z = tensor([[1, 0], [2, 0], [3, 0]]);            // 3 classes, 2 examples
@@ -117,24 +118,23 @@ export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOpti
   const z = prediction(op, logits, 'logits');
   if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmt(z.shape)}`, 'logits');
   const [K, m] = z.shape;
-  const logP = logSoftmax(z, 0);
   const labels = y instanceof Tensor || y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
   const shape = labels instanceof Int32Array ? [labels.length] : labels.shape;
-  let losses: Tensor;
+  let Y: Tensor;
   if (shape.length === 2 && shape[0] === K && shape[1] === m) {
-    const Y = target(op, z, labels as Tensor, 'logits');
-    losses = neg(sum(mul(Y, logP), 0));
+    Y = target(op, z, labels as Tensor, 'logits');
   } else if ((shape.length === 1 && shape[0] === m) || (shape.length === 2 && shape[0] === 1 && shape[1] === m)) {
+    // class indices → one-hot columns (a fresh array, wrapped as it is)
     const idx = labels instanceof Int32Array ? labels : labels.data;
-    const index = new Int32Array(m);
+    const oneHot = z.dtype === 'float64' ? new Float64Array(K * m) : new Float32Array(K * m);
     for (let j = 0; j < m; j++) {
       const c = idx[j];
       if (!Number.isInteger(c) || c < 0 || c >= K) {
         throw new TapegradError(op, `label of example ${j} is ${c}, expected a class index in 0..${K - 1} (logits have ${K} classes)`, 'y');
       }
-      index[j] = c;
+      oneHot[c * m + j] = 1;
     }
-    losses = neg(reshape(gather(logP, tensor(index, { dtype: 'float64', shape: [1, m] }), 0), [m]));
+    Y = new Tensor(oneHot, [K, m]);
   } else {
     throw new ShapeError(
       op,
@@ -142,5 +142,6 @@ export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOpti
       'y',
     );
   }
+  const losses = softmaxCrossEntropyWithLogits(z, Y, 0);
   return reduce(op, losses, options.reduction);
 }

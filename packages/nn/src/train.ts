@@ -1,4 +1,4 @@
-import { Generator, ShapeError, TapegradError, Tensor, concat, gather, noGrad, slice, tensor } from '@tapegrad/core';
+import { Generator, ShapeError, TapegradError, Tensor, concat, noGrad, slice, take } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
@@ -99,14 +99,9 @@ function checkExamples(op: string, data: Examples, arg: string): number {
 const columns = (t: Tensor, start: number, end: number): Tensor =>
   slice(t, [...new Array(t.ndim - 1).fill(0), start], [...new Array(t.ndim - 1).fill(null), end]);
 
-/** t with its examples in the order `perm`: gather along the last axis with the index repeated for every row. */
-function permuteColumns(t: Tensor, perm: Int32Array): Tensor {
-  if (t.ndim === 1) return gather(t, perm, 0);
-  const rows = t.size / t.shape[t.ndim - 1];
-  const index = new Float64Array(rows * perm.length);
-  for (let r = 0; r < rows; r++) index.set(perm, r * perm.length);
-  return gather(t, tensor(index, { shape: t.shape, dtype: 'float64' }), t.ndim - 1);
-}
+/** The examples (columns) of t at positions [start, end) of `order`, or simply in order when there is none. */
+const batchOf = (t: Tensor, order: Int32Array | null, start: number, end: number): Tensor =>
+  order === null ? columns(t, start, end) : take(t, order.subarray(start, end), t.ndim - 1);
 
 /** Runs `fn` in eval mode, without recording, and puts the model back in the mode it was in. */
 function inEvalMode<T>(model: Module, fn: () => T): T {
@@ -175,12 +170,11 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
   try {
     for (let epoch = 0; epoch < epochs && !control.stop; epoch++) {
       const bar = verbose === 0 ? null : new ProgressBar({ total: nBatches, label: `epoch ${String(epoch + 1).padStart(String(epochs).length)}/${epochs}`, stream, tty: verbose === 1 ? undefined : false });
-      const perm = shuffle ? generator.permutation(m) : null;
-      const [x, y] = perm ? noGrad(() => [permuteColumns(data.x, perm), permuteColumns(data.y, perm)]) : [data.x, data.y];
+      const order = shuffle ? generator.permutation(m) : null;
       let seen = 0, lossSum = 0, correct = 0;
       for (let b = 0; b < nBatches && !control.stop; b++) {
         const start = b * batchSize, end = Math.min(m, start + batchSize);
-        const [xb, yb] = noGrad(() => [columns(x, start, end), columns(y, start, end)]);
+        const [xb, yb] = noGrad(() => [batchOf(data.x, order, start, end), batchOf(data.y, order, start, end)]);
         optimizer.zeroGrad();
         const yhat = model.forward(xb);
         const L = scalarLoss(op, loss(yhat, yb));
