@@ -1,4 +1,5 @@
-import { add, div, maximum, mul, sqrt, square, sub, zerosLike, type Tensor } from '@tapegrad/core';
+import { zerosLike, type Tensor } from '@tapegrad/core';
+import { freshLike, wrapLike } from './fused.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
 
 /** Options of `adam` and `adamw` (PyTorch's names; defaults as torch.optim.Adam / AdamW). */
@@ -36,20 +37,29 @@ function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boo
 
   return makeOptim<AdamSlot>(name, lr, initSlot, (theta0, grad, slot, gamma) => {
     const t = slot.step + 1;
-    let theta = theta0;
-    let g = grad;
-    if (weightDecay !== 0) {
-      // Adam: L2 penalty in the gradient; AdamW: decay the weights themselves, θ ← θ − γλθ (Loshchilov & Hutter).
-      if (decoupled) theta = mul(theta, 1 - gamma * weightDecay);
-      else g = add(g, mul(theta, weightDecay));
+    const th0 = theta0.data, g0 = grad.data, m0 = slot.m.data, v0 = slot.v.data, vMax0 = slot.vMax?.data ?? null;
+    const [theta, m, v, vMax = null] = freshLike(theta0, vMax0 === null ? 3 : 4);
+    const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t; // bias corrections: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+    const shrink = 1 - gamma * weightDecay;
+    for (let i = 0; i < th0.length; i++) {
+      let th = th0[i], g = g0[i];
+      if (weightDecay !== 0) {
+        // Adam: L2 penalty in the gradient; AdamW: decay the weights themselves, θ ← θ − γλθ (Loshchilov & Hutter).
+        if (decoupled) th = th * shrink;
+        else g = g + th * weightDecay;
+      }
+      const mi = m0[i] * beta1 + g * (1 - beta1); // m ← β₁m + (1 − β₁)g
+      const vi = v0[i] * beta2 + g * g * (1 - beta2); // v ← β₂v + (1 − β₂)g²
+      m[i] = mi;
+      v[i] = vi;
+      let vUsed = vi;
+      if (vMax !== null) vUsed = vMax[i] = Math.max(vMax0![i], vi); // AMSGrad: the running max of v
+      theta[i] = th - (mi / c1 / (Math.sqrt(vUsed / c2) + eps)) * gamma; // θ ← θ − γ m̂ / (√v̂ + ε)
     }
-    const m = add(mul(slot.m, beta1), mul(g, 1 - beta1)); // m ← β₁m + (1 − β₁)g
-    const v = add(mul(slot.v, beta2), mul(square(g), 1 - beta2)); // v ← β₂v + (1 − β₂)g²
-    const vMax = slot.vMax === null ? null : maximum(slot.vMax, v);
-    const mHat = div(m, 1 - beta1 ** t); // bias corrections: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
-    const vHat = div(vMax ?? v, 1 - beta2 ** t);
-    const next = sub(theta, mul(div(mHat, add(sqrt(vHat), eps)), gamma)); // θ ← θ − γ m̂ / (√v̂ + ε)
-    return [next, Object.freeze({ step: t, m, v, vMax })];
+    return [
+      wrapLike(theta, theta0),
+      Object.freeze({ step: t, m: wrapLike(m, theta0), v: wrapLike(v, theta0), vMax: vMax === null ? null : wrapLike(vMax, theta0) }),
+    ];
   });
 }
 

@@ -1,4 +1,5 @@
-import { add, div, mul, sqrt, square, sub, zerosLike, type Tensor } from '@tapegrad/core';
+import { zerosLike, type FloatArray, type Tensor } from '@tapegrad/core';
+import { freshLike, wrapLike } from './fused.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
 
 /** Options of `rmsprop` (PyTorch's torch.optim.RMSprop, same names and defaults). */
@@ -47,15 +48,30 @@ export function rmsprop(options: RMSpropOptions = {}): Optim<RMSpropSlot> {
   const initSlot = (theta: Tensor): RMSpropSlot =>
     Object.freeze({ v: zerosLike(theta), gAvg: centered ? zerosLike(theta) : null, b: momentum > 0 ? zerosLike(theta) : null });
 
-  return makeOptim<RMSpropSlot>('rmsprop', lr, initSlot, (theta, grad, slot, gamma) => {
-    const g = weightDecay !== 0 ? add(grad, mul(theta, weightDecay)) : grad;
-    const v = add(mul(slot.v, alpha), mul(square(g), 1 - alpha));
-    const gAvg = slot.gAvg === null ? null : add(mul(slot.gAvg, alpha), mul(g, 1 - alpha));
-    const vTilde = gAvg === null ? v : sub(v, square(gAvg));
-    const step = div(g, add(sqrt(vTilde), eps));
-    if (slot.b === null) return [sub(theta, mul(step, gamma)), Object.freeze({ v, gAvg, b: null })];
-    const b = add(mul(slot.b, momentum), step);
-    return [sub(theta, mul(b, gamma)), Object.freeze({ v, gAvg, b })];
+  return makeOptim<RMSpropSlot>('rmsprop', lr, initSlot, (theta0, grad, slot, gamma) => {
+    const th0 = theta0.data, g0 = grad.data, v0 = slot.v.data, gAvg0 = slot.gAvg?.data ?? null, b0 = slot.b?.data ?? null;
+    const [theta, v, ...rest] = freshLike(theta0, 2 + (gAvg0 === null ? 0 : 1) + (b0 === null ? 0 : 1));
+    const gAvg = gAvg0 === null ? null : rest.shift()!, b = b0 === null ? null : rest.shift()!;
+    for (let i = 0; i < th0.length; i++) {
+      const g = weightDecay !== 0 ? g0[i] + th0[i] * weightDecay : g0[i];
+      const vi = v0[i] * alpha + g * g * (1 - alpha);
+      v[i] = vi;
+      let vTilde = vi;
+      if (gAvg !== null) {
+        const ai = gAvg0![i] * alpha + g * (1 - alpha);
+        gAvg[i] = ai;
+        vTilde = vi - ai * ai;
+      }
+      const step = g / (Math.sqrt(vTilde) + eps);
+      if (b === null) theta[i] = th0[i] - step * gamma;
+      else {
+        const bi = b0![i] * momentum + step;
+        b[i] = bi;
+        theta[i] = th0[i] - bi * gamma;
+      }
+    }
+    const wrap = (x: FloatArray | null) => (x === null ? null : wrapLike(x, theta0));
+    return [wrapLike(theta, theta0), Object.freeze({ v: wrapLike(v, theta0), gAvg: wrap(gAvg), b: wrap(b) })];
   });
 }
 

@@ -1,4 +1,5 @@
-import { add, mul, sub, type Tensor } from '@tapegrad/core';
+import type { Tensor } from '@tapegrad/core';
+import { freshLike, wrapLike } from './fused.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
 
 /** Options of `sgd` (PyTorch's torch.optim.SGD, same names and defaults). */
@@ -41,14 +42,19 @@ export function sgd(options: SGDOptions = {}): Optim<SGDSlot> {
   if (nesterov) {
     checkOption('sgd', 'nesterov', momentum, (v) => v > 0 && dampening === 0, 'momentum > 0 and dampening 0 for Nesterov momentum (momentum shown)');
   }
-  return makeOptim<SGDSlot>('sgd', lr, () => Object.freeze({ b: null }), (theta, grad, slot, gamma) => {
-    let g = weightDecay !== 0 ? add(grad, mul(theta, weightDecay)) : grad;
-    let b = slot.b;
-    if (momentum !== 0) {
-      b = b === null ? g : add(mul(b, momentum), mul(g, 1 - dampening));
-      g = nesterov ? add(g, mul(b, momentum)) : b;
+  return makeOptim<SGDSlot>('sgd', lr, () => Object.freeze({ b: null }), (theta0, grad, slot, gamma) => {
+    const th0 = theta0.data, g0 = grad.data, b0 = slot.b?.data ?? null;
+    const [theta, b = null] = freshLike(theta0, momentum !== 0 ? 2 : 1);
+    for (let i = 0; i < th0.length; i++) {
+      let g = weightDecay !== 0 ? g0[i] + th0[i] * weightDecay : g0[i];
+      if (b !== null) {
+        const bi = b0 === null ? g : b0[i] * momentum + g * (1 - dampening);
+        b[i] = bi;
+        g = nesterov ? g + bi * momentum : bi;
+      }
+      theta[i] = th0[i] - g * gamma;
     }
-    return [sub(theta, mul(g, gamma)), Object.freeze({ b })];
+    return [wrapLike(theta, theta0), Object.freeze({ b: b === null ? slot.b : wrapLike(b, theta0) })];
   });
 }
 
