@@ -41,20 +41,28 @@ export function softmaxCrossEntropy(
   }
 }
 
+/** e^(z_k − shift) of the slice being differentiated, kept in doubles between the sum and the scaling. */
+let scratch = new Float64Array(64);
+
 export function softmaxCrossEntropyGrad(
   z: FloatArray, y: FloatArray, g: FloatArray, shape: readonly number[], axis: number, out: FloatArray,
 ): void {
   const [outer, K, inner] = aroundAxis(shape, axis);
+  if (scratch.length < K) scratch = new Float64Array(K);
+  const e = scratch;
   for (let o = 0, r = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++, r++) {
       const at = o * K * inner + j;
       const shift = shiftOf(z, at, K, inner);
-      const s = expSum(z, at, K, inner, shift);
-      let mass = 0; // Σ_k y_k
-      for (let k = 0, i = at; k < K; k++, i += inner) mass += y[i];
+      let s = 0, mass = 0; // Σ_k e^(z_k − shift), Σ_k y_k
+      for (let k = 0, i = at; k < K; k++, i += inner) {
+        e[k] = Math.exp(z[i] - shift);
+        s += e[k];
+        mass += y[i];
+      }
       const scale = mass / s;
       const gr = g[r];
-      for (let k = 0, i = at; k < K; k++, i += inner) out[i] = gr * (Math.exp(z[i] - shift) * scale - y[i]);
+      for (let k = 0, i = at; k < K; k++, i += inner) out[i] = gr * (e[k] * scale - y[i]);
     }
   }
 }

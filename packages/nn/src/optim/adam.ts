@@ -39,7 +39,9 @@ function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boo
     const t = slot.step + 1;
     const th0 = theta0.data, g0 = grad.data, m0 = slot.m.data, v0 = slot.v.data, vMax0 = slot.vMax?.data ?? null;
     const [theta, m, v, vMax = null] = freshLike(theta0, vMax0 === null ? 3 : 4);
-    const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t; // bias corrections: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+    // θ ← θ − γ m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), arranged as torch.optim.Adam
+    // computes it: θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+    const stepSize = gamma / (1 - beta1 ** t), rootC2 = Math.sqrt(1 - beta2 ** t);
     const shrink = 1 - gamma * weightDecay;
     for (let i = 0; i < th0.length; i++) {
       let th = th0[i], g = g0[i];
@@ -54,7 +56,7 @@ function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boo
       v[i] = vi;
       let vUsed = vi;
       if (vMax !== null) vUsed = vMax[i] = Math.max(vMax0![i], vi); // AMSGrad: the running max of v
-      theta[i] = th - (mi / c1 / (Math.sqrt(vUsed / c2) + eps)) * gamma; // θ ← θ − γ m̂ / (√v̂ + ε)
+      theta[i] = th - stepSize * (mi / (Math.sqrt(vUsed) / rootC2 + eps));
     }
     return [
       wrapLike(theta, theta0),
