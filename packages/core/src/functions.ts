@@ -4,7 +4,7 @@ import { ShapeError, TapegradError, fmtShape } from './errors.js';
 import { apply } from './tape.js';
 import { broadcastShapes, checkShape, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
-import type { OpName } from './ops/table.js';
+import { OPS, type OpDef } from './ops/table.js';
 
 /** A tensor, or a plain number that takes the other operand's dtype (a "weak" scalar, as in PyTorch). */
 export type Operand = Tensor | number;
@@ -32,80 +32,83 @@ function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
   throw new TapegradError(op, `expected a Tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array (wrap it with tensor())' : typeof x}`, arg);
 }
 
-function binary(op: OpName, a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply(op, [a, b], null);
+type BinaryRule = OpDef<null, 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'>;
+
+function binary(rule: BinaryRule, a: Operand, b: Operand): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) return apply(rule, [a, b], null);
+  const op = rule.name;
   const dtype = a instanceof Tensor ? (b instanceof Tensor ? promote(a.dtype, b.dtype) : a.dtype) : b instanceof Tensor ? b.dtype : 'float32';
-  return apply(op, [operand(op, a, dtype, 'a'), operand(op, b, dtype, 'b')], null);
+  return apply(rule, [operand(op, a, dtype, 'a'), operand(op, b, dtype, 'b')], null);
 }
 
-const unary = (op: OpName, x: Tensor): Tensor => apply(op, [expectTensor(op, x)], null);
+const unary = (rule: OpDef<null>, x: Tensor): Tensor => apply(rule, [expectTensor(rule.name, x)], null);
 
 /** a + b, broadcasting. */
-export const add = (a: Operand, b: Operand): Tensor => binary('add', a, b);
+export const add = (a: Operand, b: Operand): Tensor => binary(OPS.add, a, b);
 /** a − b, broadcasting. */
-export const sub = (a: Operand, b: Operand): Tensor => binary('sub', a, b);
+export const sub = (a: Operand, b: Operand): Tensor => binary(OPS.sub, a, b);
 /** a ⊙ b (elementwise), broadcasting. */
-export const mul = (a: Operand, b: Operand): Tensor => binary('mul', a, b);
+export const mul = (a: Operand, b: Operand): Tensor => binary(OPS.mul, a, b);
 /** a / b, broadcasting. */
-export const div = (a: Operand, b: Operand): Tensor => binary('div', a, b);
+export const div = (a: Operand, b: Operand): Tensor => binary(OPS.div, a, b);
 /** a raised to b elementwise; a negative base with a non-integer exponent gives NaN, as in IEEE. */
-export const pow = (a: Operand, b: Operand): Tensor => binary('pow', a, b);
+export const pow = (a: Operand, b: Operand): Tensor => binary(OPS.pow, a, b);
 /** Elementwise maximum (NaN propagates). */
-export const maximum = (a: Operand, b: Operand): Tensor => binary('maximum', a, b);
+export const maximum = (a: Operand, b: Operand): Tensor => binary(OPS.maximum, a, b);
 /** Elementwise minimum (NaN propagates). */
-export const minimum = (a: Operand, b: Operand): Tensor => binary('minimum', a, b);
+export const minimum = (a: Operand, b: Operand): Tensor => binary(OPS.minimum, a, b);
 /** 1 where a = b, else 0 (not differentiable: no gradient flows). Likewise ne, lt, le, gt, ge. */
-export const eq = (a: Operand, b: Operand): Tensor => binary('eq', a, b);
-export const ne = (a: Operand, b: Operand): Tensor => binary('ne', a, b);
-export const lt = (a: Operand, b: Operand): Tensor => binary('lt', a, b);
-export const le = (a: Operand, b: Operand): Tensor => binary('le', a, b);
-export const gt = (a: Operand, b: Operand): Tensor => binary('gt', a, b);
-export const ge = (a: Operand, b: Operand): Tensor => binary('ge', a, b);
+export const eq = (a: Operand, b: Operand): Tensor => binary(OPS.eq, a, b);
+export const ne = (a: Operand, b: Operand): Tensor => binary(OPS.ne, a, b);
+export const lt = (a: Operand, b: Operand): Tensor => binary(OPS.lt, a, b);
+export const le = (a: Operand, b: Operand): Tensor => binary(OPS.le, a, b);
+export const gt = (a: Operand, b: Operand): Tensor => binary(OPS.gt, a, b);
+export const ge = (a: Operand, b: Operand): Tensor => binary(OPS.ge, a, b);
 
-export const neg = (x: Tensor): Tensor => unary('neg', x);
-export const exp = (x: Tensor): Tensor => unary('exp', x);
+export const neg = (x: Tensor): Tensor => unary(OPS.neg, x);
+export const exp = (x: Tensor): Tensor => unary(OPS.exp, x);
 /** Natural logarithm; log of a negative number is NaN and log(0) is −∞, as IEEE and NumPy. */
-export const log = (x: Tensor): Tensor => unary('log', x);
-export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
-export const abs = (x: Tensor): Tensor => unary('abs', x);
+export const log = (x: Tensor): Tensor => unary(OPS.log, x);
+export const sqrt = (x: Tensor): Tensor => unary(OPS.sqrt, x);
+export const abs = (x: Tensor): Tensor => unary(OPS.abs, x);
 /** −1, 0 or 1 (not differentiable). */
-export const sign = (x: Tensor): Tensor => unary('sign', x);
-export const tanh = (x: Tensor): Tensor => unary('tanh', x);
+export const sign = (x: Tensor): Tensor => unary(OPS.sign, x);
+export const tanh = (x: Tensor): Tensor => unary(OPS.tanh, x);
 /** σ(x) = 1 / (1 + e^(−x)), computed without overflow for large |x|. */
-export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+export const sigmoid = (x: Tensor): Tensor => unary(OPS.sigmoid, x);
 /** dy ⊙ σ(z)(1 − σ(z)) from y = σ(z): the sigmoid VJP as one op (same shapes). */
 export function sigmoidGrad(y: Tensor, dy: Tensor): Tensor {
   if (!sameShape(y.shape, dy.shape)) throw new ShapeError('sigmoidGrad', `y has shape ${fmtShape(y.shape)} but dy has ${fmtShape(dy.shape)}`, 'dy');
-  return apply('sigmoidGrad', [y, dy], null);
+  return apply(OPS.sigmoidGrad, [y, dy], null);
 }
 /** max(x, 0). */
-export const relu = (x: Tensor): Tensor => unary('relu', x);
-export const square = (x: Tensor): Tensor => unary('square', x);
+export const relu = (x: Tensor): Tensor => unary(OPS.relu, x);
+export const square = (x: Tensor): Tensor => unary(OPS.square, x);
 /** 1 / x. */
-export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);
+export const reciprocal = (x: Tensor): Tensor => unary(OPS.reciprocal, x);
 
 /** Elementwise `cond ≠ 0 ? a : b`, all three broadcast together. */
 export function where(cond: Tensor | NestedArray, a: Operand, b: Operand): Tensor {
   const c = cond instanceof Tensor ? cond : tensor(cond);
   const dtype = a instanceof Tensor ? (b instanceof Tensor ? promote(a.dtype, b.dtype) : a.dtype) : b instanceof Tensor ? b.dtype : c.dtype;
-  return apply('where', [c, operand('where', a, dtype, 'a'), operand('where', b, dtype, 'b')], null);
+  return apply(OPS.where, [c, operand('where', a, dtype, 'a'), operand('where', b, dtype, 'b')], null);
 }
 
 /** Limits x to [min, max]; either bound may be null/undefined. The gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const lo = min ?? -Infinity, hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi)) throw new TapegradError('clamp', `bounds must not be NaN, got [${lo}, ${hi}]`, 'min/max');
-  return apply('clamp', [expectTensor('clamp', x)], { lo, hi });
+  return apply(OPS.clamp, [expectTensor('clamp', x)], { lo, hi });
 }
 
 /** The same values in another dtype (returns x itself when it already has it). */
 export function astype(x: Tensor, dtype: DType): Tensor {
   const d = checkDType('astype', dtype);
-  return expectTensor('astype', x).dtype === d ? x : apply('astype', [x], { dtype: d });
+  return expectTensor('astype', x).dtype === d ? x : apply(OPS.astype, [x], { dtype: d });
 }
 
 /** A recorded alias of x: same values, its own place on the tape. */
-export const identity = (x: Tensor): Tensor => apply('identity', [x], null);
+export const identity = (x: Tensor): Tensor => apply(OPS.identity, [x], null);
 
 /** The value of x with no gradient flowing back through it (JAX's stop_gradient). */
 export const stopGradient = (x: Tensor): Tensor => expectTensor('stopGradient', x).detach();
@@ -139,7 +142,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** op(a)·op(b) where op transposes the last two dims when its flag is set. Both operands rank ≥ 2. */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   if (a.ndim < 2 || b.ndim < 2) throw new ShapeError('matmul', `matmulT needs operands of rank ≥ 2, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  return apply('matmul', [a, b], { transA, transB });
+  return apply(OPS.matmul, [a, b], { transA, transB });
 }
 
 /** Permutes the axes (default: reversed, so a matrix is transposed). */
@@ -150,7 +153,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.length !== n || new Set(p).size !== n) {
     throw new ShapeError('transpose', `${JSON.stringify(perm)} is not a permutation of the ${n} axes of a tensor of shape ${fmtShape(x.shape)}`, 'perm');
   }
-  return apply('transpose', [x], { perm: p });
+  return apply(OPS.transpose, [x], { perm: p });
 }
 
 /** Swaps the last two axes (a 0-d or 1-D tensor is returned as is). */
@@ -173,7 +176,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (!s.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(s) !== x.size) {
     throw new ShapeError('reshape', `cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`, 'shape');
   }
-  return apply('reshape', [x], { shape: s });
+  return apply(OPS.reshape, [x], { shape: s });
 }
 
 /** Removes axes of size 1 (all of them, or the given ones, which must have size 1). */
@@ -202,7 +205,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (x.ndim > s.length || !sameShape(broadcastShapes('broadcastTo', x.shape, s, 'x', 'shape'), s)) {
     throw new ShapeError('broadcastTo', `cannot broadcast a tensor of shape ${fmtShape(x.shape)} to ${fmtShape(s)}`, 'shape');
   }
-  return sameShape(x.shape, s) ? x : apply('broadcastTo', [x], { shape: s });
+  return sameShape(x.shape, s) ? x : apply(OPS.broadcastTo, [x], { shape: s });
 }
 
 /** Sums `g` down to `shape`, undoing a broadcast from `shape` (the tape's one place for this). */
@@ -224,7 +227,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
       throw new ShapeError('concat', `xs[${i}] has shape ${fmtShape(t.shape)}, which does not match xs[0]'s ${fmtShape(first.shape)} outside axis ${a}`, `xs[${i}]`);
     }
   });
-  return xs.length === 1 ? first : apply('concat', xs, { axis: a });
+  return xs.length === 1 ? first : apply(OPS.concat, xs, { axis: a });
 }
 
 /** Stacks equally shaped tensors along a new axis. */
@@ -271,11 +274,11 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly (numbe
 
 /** @internal slice with resolved begin, step and output shape. */
 export const sliceRaw = (x: Tensor, begin: readonly number[], step: readonly number[], shape: readonly number[]): Tensor =>
-  apply('slice', [x], { begin, step, shape });
+  apply(OPS.slice, [x], { begin, step, shape });
 
 /** @internal the adjoint of slice: dy placed into zeros of `shape`. */
 export const unslice = (dy: Tensor, begin: readonly number[], step: readonly number[], shape: readonly number[]): Tensor =>
-  apply('unslice', [dy], { begin, step, shape });
+  apply(OPS.unslice, [dy], { begin, step, shape });
 
 function toIndex(op: string, index: IndexLike, axisLen: number): { data: Int32Array; shape: number[] } {
   const t = index instanceof Tensor ? index : index instanceof Int32Array ? null : tensor(index as NestedArray, { dtype: 'float64' });
@@ -312,7 +315,7 @@ export function gather(x: Tensor, index: IndexLike, axis: number): Tensor {
 
 /** @internal gather with checked indices. */
 export const gatherRaw = (x: Tensor, index: Int32Array, indexShape: readonly number[], axis: number): Tensor =>
-  apply('gather', [x], { index, indexShape, axis });
+  apply(OPS.gather, [x], { index, indexShape, axis });
 
 /**
  * The slices of x at `index` along `axis` (NumPy's take, PyTorch's index_select): out has x's shape
@@ -332,15 +335,15 @@ export function take(x: Tensor, index: IndexLike, axis: number): Tensor {
 }
 
 /** @internal take with checked indices. */
-export const takeRaw = (x: Tensor, index: Int32Array, axis: number): Tensor => apply('take', [x], { index, axis });
+export const takeRaw = (x: Tensor, index: Int32Array, axis: number): Tensor => apply(OPS.take, [x], { index, axis });
 
 /** @internal zeros of `shape` with src's slices added at `index` along `axis` (take's adjoint). */
 export const indexAdd = (src: Tensor, index: Int32Array, axis: number, shape: readonly number[]): Tensor =>
-  apply('indexAdd', [src], { index, axis, shape });
+  apply(OPS.indexAdd, [src], { index, axis, shape });
 
 /** @internal zeros of `shape` with src added at the gathered places (gather's adjoint). */
 export const scatterAdd = (src: Tensor, index: Int32Array, indexShape: readonly number[], axis: number, shape: readonly number[]): Tensor =>
-  apply('scatterAdd', [src], { index, indexShape, axis, shape });
+  apply(OPS.scatterAdd, [src], { index, indexShape, axis, shape });
 
 function reduce(op: 'sum' | 'max' | 'min', x: Tensor, axis: Axis | null | undefined, keepdims: boolean): Tensor {
   expectTensor(op, x);
@@ -348,7 +351,7 @@ function reduce(op: 'sum' | 'max' | 'min', x: Tensor, axis: Axis | null | undefi
   if (op !== 'sum' && axes.some((a) => x.shape[a] === 0)) {
     throw new ShapeError(op, `cannot take the ${op} over an empty axis of shape ${fmtShape(x.shape)}`, 'axis');
   }
-  return apply(op, [x], { axes, keepdims });
+  return apply(OPS[op], [x], { axes, keepdims });
 }
 
 /** Σ over `axis` (all axes by default). */
@@ -408,12 +411,12 @@ export function softmaxCrossEntropyWithLogits(z: Tensor, y: Tensor, axis = -1): 
   expectTensor(op, z, 'z');
   expectTensor(op, y, 'y');
   if (!sameShape(z.shape, y.shape)) throw new ShapeError(op, `y has shape ${fmtShape(y.shape)} but z has ${fmtShape(z.shape)}; they must be equal`, 'y');
-  return apply('softmaxCrossEntropy', [z, y], { axis: normAxis(op, axis, z.ndim) });
+  return apply(OPS.softmaxCrossEntropy, [z, y], { axis: normAxis(op, axis, z.ndim) });
 }
 
 /** @internal g · (softmax(z)·Σy − y) along `axis`: softmax cross-entropy's z-gradient, g one value per slice. */
 export const softmaxCrossEntropyGrad = (z: Tensor, y: Tensor, g: Tensor, axis: number): Tensor =>
-  apply('softmaxCrossEntropyGrad', [z, y, g], { axis });
+  apply(OPS.softmaxCrossEntropyGrad, [z, y, g], { axis });
 
 /** log softmax(x) along `axis`, computed as x − logsumexp(x) for stability. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {

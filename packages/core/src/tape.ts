@@ -1,7 +1,7 @@
 import { List } from 'immutable';
 import type { DType } from './dtype.js';
 import { fmtShape, ShapeError, TapegradError } from './errors.js';
-import { OPS, type OpAttrs, type OpDef, type OpName } from './ops/table.js';
+import type { OpAttrs, OpDef, OpName } from './ops/table.js';
 import { sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { ones } from './creation.js';
@@ -15,9 +15,8 @@ import { add, astype, sumToShape } from './functions.js';
  */
 export interface Node<K extends OpName = OpName> {
   readonly id: number;
-  readonly op: K;
-  /** `OPS[op]`, kept so that the sweep calls the VJP without looking the op up by name again. */
-  readonly rule: OpDef<OpAttrs[K]>;
+  /** The op's rule (`OPS[name]`): its forward and VJP. */
+  readonly rule: OpDef<OpAttrs[K], K>;
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly attrs: OpAttrs[K];
@@ -73,14 +72,13 @@ export function withGrad<T>(fn: () => T): T {
   }
 }
 
-/** Runs op `op` forward and, when grad is on and an input is tracked, records it on the output. */
-export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
-  const rule = OPS[op] as OpDef<OpAttrs[K]>;
+/** Runs an op (its rule, e.g. `OPS.mul`) forward and, when grad is on and an input is tracked, records it on the output. */
+export function apply<K extends OpName>(rule: OpDef<OpAttrs[K], K>, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
   const { data, shape } = rule.forward(inputs, attrs);
   let record = false;
   if (gradDisabled === 0) for (let i = 0; i < inputs.length && !record; i++) record = inputs[i].requiresGrad;
   const out = new Tensor(data, shape, record);
-  if (record) out.node = { id: nextId++, op, rule, inputs, output: out, attrs, seen: 0 } as Node;
+  if (record) out.node = { id: nextId++, rule, inputs, output: out, attrs, seen: 0 } as Node;
   return out;
 }
 
@@ -112,7 +110,7 @@ function reachable(roots: readonly Tensor[]): Node[] {
  */
 export function tapeOf(loss: Tensor): List<TapeEntry> {
   return List(
-    reachable([loss]).map((n): TapeEntry => Object.freeze({ id: n.id, op: n.op, inputs: n.inputs, output: n.output, attrs: n.attrs })),
+    reachable([loss]).map((n): TapeEntry => Object.freeze({ id: n.id, op: n.rule.name, inputs: n.inputs, output: n.output, attrs: n.attrs })),
   );
 }
 
@@ -174,7 +172,7 @@ export function gradients(
       const ins = (node.rule.vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
       for (let j = 0; j < inputs.length; j++) {
         const g = ins[j];
-        if (needs[j] && g !== null && g !== undefined) accumulate(inputs[j], fitTo(g, inputs[j], node.op));
+        if (needs[j] && g !== null && g !== undefined) accumulate(inputs[j], fitTo(g, inputs[j], node.rule.name));
       }
     }
   };

@@ -119,7 +119,7 @@ export class Tensor {
   }
 
   toString(): string {
-    const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.name ? `, name=${this.name}` : ''}${this.node ? `, op=${this.node.op}` : this.requiresGrad ? ', requiresGrad' : ''})`;
+    const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.name ? `, name=${this.name}` : ''}${this.node ? `, op=${this.node.rule.name}` : this.requiresGrad ? ', requiresGrad' : ''})`;
     return this.size <= 64 ? `${head} ${fmtValues(this.toArray())}` : head;
   }
 

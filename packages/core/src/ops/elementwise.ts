@@ -9,8 +9,9 @@ import type { OpDef, OpTable, VjpNode } from './table.js';
 
 type Vjp = (dy: Tensor, node: VjpNode<null>, needs: readonly boolean[]) => (Tensor | null)[];
 
-function unary(k: UnaryKernelOp, vjp: Vjp): OpDef<null> {
+function unary<K extends UnaryKernelOp>(k: K, vjp: Vjp): OpDef<null, K> {
   return {
+    name: k,
     forward: ([x]) => {
       const out = alloc(x.dtype, x.size);
       kernels.unary(k, x.data, out);
@@ -20,8 +21,9 @@ function unary(k: UnaryKernelOp, vjp: Vjp): OpDef<null> {
   };
 }
 
-function binary(k: BinaryKernelOp, vjp: Vjp): OpDef<null> {
+function binary<K extends BinaryKernelOp>(k: K, vjp: Vjp): OpDef<null, K> {
   return {
+    name: k,
     forward: ([a, b]) => {
       const shape = a.shape === b.shape || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(k, a.shape, b.shape);
       let n = 1;
@@ -96,6 +98,7 @@ export const elementwiseOps: OpTable<Elementwise> = {
   sigmoid: unary('sigmoid', (dy, { output: y }) => [sigmoidGrad(y, dy)]),
   // d[g·y(1 − y)] = g(1 − 2y) dy + y(1 − y) dg   (the fused rule is itself differentiable)
   sigmoidGrad: {
+    name: 'sigmoidGrad',
     forward: ([y, g]) => {
       const out = alloc(promote(y.dtype, g.dtype), y.size);
       kernels.sigmoidGrad(y.data, g.data, out);
@@ -115,6 +118,7 @@ export const elementwiseOps: OpTable<Elementwise> = {
 
   // d where(c, a, b) = [c] da + [¬c] db
   where: {
+    name: 'where',
     forward: ([c, a, b]) => {
       const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape, 'cond', 'a'), b.shape, 'cond/a', 'b');
       let n = 1;
@@ -127,6 +131,7 @@ export const elementwiseOps: OpTable<Elementwise> = {
   },
   // d clamp(x, lo, hi) = [lo ≤ x ≤ hi] dx   (PyTorch keeps the gradient at the bounds)
   clamp: {
+    name: 'clamp',
     forward: ([x], { lo, hi }) => {
       const out = alloc(x.dtype, x.size);
       kernels.clamp(x.data, lo, hi, out);
@@ -136,11 +141,13 @@ export const elementwiseOps: OpTable<Elementwise> = {
   },
   // d cast(x) = cast⁻¹(dx): the tape casts the cotangent back to the input's dtype
   astype: {
+    name: 'astype',
     forward: ([x], { dtype }) => ({ data: castArray(x.data, dtype), shape: x.shape }),
     vjp: (dy) => [dy],
   },
   // d x = dx   (a recorded alias; shares the input's data)
   identity: {
+    name: 'identity',
     forward: ([x]) => ({ data: x.data, shape: x.shape }),
     vjp: (dy) => [dy],
   },

@@ -10,11 +10,13 @@ type Layout = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'unslice' | 'c
 export const layoutOps: OpTable<Layout> = {
   // d reshape(x) = reshape⁻¹(dx)   (shares data: tensors are dense and row-major)
   reshape: {
+    name: 'reshape',
     forward: ([x], { shape }) => ({ data: x.data, shape }),
     vjp: (dy, { inputs: [x] }) => [reshape(dy, x.shape)],
   },
   // d xᵀ = (dx)ᵀ with the inverse permutation
   transpose: {
+    name: 'transpose',
     forward: ([x], { perm }) => {
       const out = alloc(x.dtype, x.size);
       kernels.transpose(x.data, x.shape, perm, out);
@@ -28,6 +30,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // d broadcast(x) = Σ over the broadcast dims — done by the tape's sum-to-shape, the one place for it
   broadcastTo: {
+    name: 'broadcastTo',
     forward: ([x], { shape }) => {
       const out = alloc(x.dtype, sizeOf(shape));
       kernels.broadcast(x.data, x.shape, out, shape);
@@ -37,6 +40,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // d x[s] = unslice(dx): the cotangent goes back to the sliced places, zero elsewhere
   slice: {
+    name: 'slice',
     forward: ([x], { begin, step, shape }) => {
       const out = alloc(x.dtype, sizeOf(shape));
       kernels.slice(x.data, x.shape, begin, step, out, shape);
@@ -46,6 +50,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // unslice is linear, and slice is its adjoint
   unslice: {
+    name: 'unslice',
     forward: ([dy], { begin, step, shape }) => {
       const out = alloc(dy.dtype, sizeOf(shape));
       kernels.unslice(dy.data, dy.shape, begin, step, out, shape);
@@ -55,6 +60,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // d concat(xs) = the matching slices of dx
   concat: {
+    name: 'concat',
     forward: (xs, { axis }) => {
       const shape = [...xs[0].shape];
       shape[axis] = xs.reduce((s, t) => s + t.shape[axis], 0);
@@ -74,6 +80,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // d gather(x, idx) = scatterAdd(dx, idx): repeated indices accumulate
   gather: {
+    name: 'gather',
     forward: ([x], { index, indexShape, axis }) => {
       const out = alloc(x.dtype, index.length);
       kernels.gather(x.data, x.shape, index, indexShape, axis, out);
@@ -83,6 +90,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // scatterAdd is linear, and gather is its adjoint
   scatterAdd: {
+    name: 'scatterAdd',
     forward: ([src], { index, indexShape, axis, shape }) => {
       const out = alloc(src.dtype, sizeOf(shape));
       kernels.scatterAdd(src.data, index, indexShape, axis, out, shape);
@@ -92,6 +100,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // d take(x, idx) = indexAdd(dx, idx): the slices go back to their places, repeated ones accumulate
   take: {
+    name: 'take',
     forward: ([x], { index, axis }) => {
       const shape = x.shape.map((d, i) => (i === axis ? index.length : d));
       const out = alloc(x.dtype, sizeOf(shape));
@@ -102,6 +111,7 @@ export const layoutOps: OpTable<Layout> = {
   },
   // indexAdd is linear, and take is its adjoint
   indexAdd: {
+    name: 'indexAdd',
     forward: ([src], { index, axis, shape }) => {
       const out = alloc(src.dtype, sizeOf(shape));
       kernels.indexAdd(src.data, index, axis, out, shape);

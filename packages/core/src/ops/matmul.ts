@@ -11,6 +11,7 @@ import type { OpTable } from './table.js';
  */
 export const matmulOps: OpTable<'matmul'> = {
   matmul: {
+    name: 'matmul',
     forward: ([a, b], { transA, transB }) => {
       const ra = a.ndim, rb = b.ndim;
       const [m, ka] = transA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];

@@ -10,8 +10,9 @@ type ReduceAttrs = { axes: readonly number[]; keepdims: boolean };
 export const keptShape = (shape: readonly number[], axes: readonly number[]): number[] =>
   shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
-function reduction(k: ReduceKernelOp, vjp: OpDef<ReduceAttrs>['vjp']): OpDef<ReduceAttrs> {
+function reduction<K extends ReduceKernelOp>(k: K, vjp: OpDef<ReduceAttrs>['vjp']): OpDef<ReduceAttrs, K> {
   return {
+    name: k,
     forward: ([x], { axes, keepdims }) => {
       const kept = keptShape(x.shape, axes);
       let n = 1;

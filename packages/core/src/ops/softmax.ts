@@ -13,6 +13,7 @@ import type { OpTable } from './table.js';
 export const softmaxOps: OpTable<'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'> = {
   // dℓ = g·(softmax(z)·Σy − y) dz − g·log softmax(z) dy, with g the per-slice cotangent
   softmaxCrossEntropy: {
+    name: 'softmaxCrossEntropy',
     forward: ([z, y], { axis }) => {
       const shape = z.shape.filter((_, i) => i !== axis);
       const out = alloc(promote(z.dtype, y.dtype), sizeOf(shape));
@@ -27,6 +28,7 @@ export const softmaxOps: OpTable<'softmaxCrossEntropy' | 'softmaxCrossEntropyGra
   // G = g·(σ s − y) with s = softmax(z), σ = Σy; with u = Σ dG ⊙ s over the axis:
   // dz = g σ s ⊙ (dG − u),  dy = g (u − dG),  dg = Σ dG ⊙ (σ s − y)   (written with ops, so differentiable again)
   softmaxCrossEntropyGrad: {
+    name: 'softmaxCrossEntropyGrad',
     forward: ([z, y, g], { axis }) => {
       const out = alloc(promote(promote(z.dtype, y.dtype), g.dtype), z.size);
       kernels.softmaxCrossEntropyGrad(z.data, y.data, g.data, z.shape, axis, out);

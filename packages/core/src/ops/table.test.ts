@@ -238,11 +238,11 @@ const CASES: { [K in OpName]: Case } = {
   reshape: { args: reshapeArgs, f: F.reshape },
   transpose: { args: transposeArgs, f: F.transpose },
   // straight to the op: the public broadcastTo returns x itself when the shapes already agree
-  broadcastTo: { args: broadcastArgs, f: (x: Tensor, shape: number[]) => apply('broadcastTo', [x], { shape }) },
+  broadcastTo: { args: broadcastArgs, f: (x: Tensor, shape: number[]) => apply(OPS.broadcastTo, [x], { shape }) },
   slice: { args: sliceArgs, f: F.sliceRaw },
   unslice: { args: unsliceArgs, f: F.unslice },
   // straight to the op: the public concat returns a single tensor itself
-  concat: { args: concatArgs, f: (axis: number, ...xs: Tensor[]) => apply('concat', xs, { axis }) },
+  concat: { args: concatArgs, f: (axis: number, ...xs: Tensor[]) => apply(OPS.concat, xs, { axis }) },
   gather: { args: gatherArgs, f: F.gatherRaw },
   scatterAdd: { args: scatterArgs, f: F.scatterAdd },
   // targets are soft (any y ≥ 0, not summing to 1), so the Σy factor of the gradient is exercised

@@ -60,13 +60,16 @@ export interface VjpNode<A> {
  * one cotangent per input (null where `needs[i]` is false or the input is not differentiable). VJPs are
  * written with the library's own ops, so they are recorded when differentiating twice. A VJP may
  * return a gradient in the broadcast output shape: the tape sums it back to the input's shape.
+ * The functions that record an op hold its rule (`OPS.mul`) rather than its name, so no op is looked
+ * up by name on the hot path; `name` is its key in the table.
  */
-export interface OpDef<A> {
+export interface OpDef<A, K extends OpName = OpName> {
+  readonly name: K;
   forward(inputs: readonly Tensor[], attrs: A): { data: FloatArray; shape: readonly number[] };
   vjp(dy: Tensor, node: VjpNode<A>, needs: readonly boolean[]): (Tensor | null)[];
 }
 
-export type OpTable<K extends OpName> = { [P in K]: OpDef<OpAttrs[P]> };
+export type OpTable<K extends OpName> = { [P in K]: OpDef<OpAttrs[P], P> };
 
 /** The table of every op. The type makes the compiler refuse to build while any op lacks its rule. */
 export const OPS: OpTable<OpName> = { ...elementwiseOps, ...matmulOps, ...reduceOps, ...layoutOps, ...softmaxOps };
