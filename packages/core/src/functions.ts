@@ -23,9 +23,8 @@ function operand(op: string, x: Operand, dtype: DType, arg: string): Tensor {
 function scalar(x: number, dtype: DType): Tensor {
   const data = alloc(dtype, 1);
   data[0] = x;
-  return new Tensor(data, SCALAR_SHAPE);
+  return new Tensor(data, []);
 }
-const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
   if (x instanceof Tensor) return x;

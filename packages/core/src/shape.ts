@@ -2,6 +2,17 @@ import { ShapeError, fmtShape } from './errors.js';
 
 export type Shape = readonly number[];
 
+/**
+ * n copies of v in a packed array. Shape, stride and index arrays are all built packed (by push, map,
+ * spread — never `new Array(n)`, which V8 marks holey for good): code that reads them then sees one
+ * kind of array and stays monomorphic, instead of being deoptimized and recompiled for the other kind.
+ */
+export function filled<T>(n: number, v: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(v);
+  return out;
+}
+
 export const sizeOf = (shape: Shape): number => {
   let n = 1;
   for (const d of shape) n *= d;
@@ -10,7 +21,7 @@ export const sizeOf = (shape: Shape): number => {
 
 /** Row-major strides, in elements. */
 export function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
+  const s = filled(shape.length, 0);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     s[i] = acc;
@@ -28,7 +39,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** NumPy broadcasting: align from the right; each pair of dims must be equal or one of them 1. */
 export function broadcastShapes(op: string, a: Shape, b: Shape, argA = 'a', argB = 'b'): number[] {
   const n = Math.max(a.length, b.length);
-  const out = new Array<number>(n);
+  const out = filled(n, 0);
   for (let i = 0; i < n; i++) {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;

@@ -2,7 +2,7 @@ import { List } from 'immutable';
 import type { DType } from './dtype.js';
 import { fmtShape, ShapeError, TapegradError } from './errors.js';
 import type { OpAttrs, OpDef, OpName } from './ops/table.js';
-import { sameShape } from './shape.js';
+import { filled, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { ones } from './creation.js';
 import { add, astype, sumToShape } from './functions.js';
@@ -198,7 +198,7 @@ export function gradients(
  */
 const needsByArity: boolean[][] = [];
 function needsScratch(n: number): boolean[] {
-  while (needsByArity.length <= n) needsByArity.push(new Array<boolean>(needsByArity.length).fill(false));
+  while (needsByArity.length <= n) needsByArity.push(filled(needsByArity.length, false));
   return needsByArity[n];
 }
 

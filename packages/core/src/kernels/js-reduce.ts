@@ -6,7 +6,7 @@
  * far below float32's epsilon for any realistic length. max/min use Math.max/min, which propagate NaN.
  */
 import type { FloatArray } from '../dtype.js';
-import { stridesOf } from '../shape.js';
+import { filled, stridesOf } from '../shape.js';
 import type { ReduceKernelOp } from './types.js';
 import { RowWalk, unknownOp } from './js-walk.js';
 
@@ -39,7 +39,7 @@ export function reduce(
 
   // General case: walk x once in memory order; the output offset follows via strides that are 0 on
   // reduced dims. A row is either wholly reduced (step 0) or maps elementwise onto output elements.
-  const reduced = new Array<boolean>(nd).fill(false);
+  const reduced = filled(nd, false);
   for (const ax of axes) reduced[ax] = true;
   const kept = shape.filter((_, d) => !reduced[d]);
   const keptStrides = stridesOf(kept);

@@ -4,6 +4,8 @@
  * allocated, once per call.
  */
 
+import { filled } from '../shape.js';
+
 export interface Coalesced {
   shape: number[];
   /** One stride array per operand, parallel to `shape`. */
@@ -61,7 +63,7 @@ export class RowWalk {
   constructor(shape: readonly number[], strides: readonly (readonly number[])[], base?: readonly number[]) {
     const nops = strides.length;
     this.nops = nops;
-    this.off = base ? [...base] : new Array<number>(nops).fill(0);
+    this.off = base ? [...base] : filled(nops, 0);
     let total = 1;
     for (const d of shape) total *= d;
     const c = coalesce(shape, strides);
@@ -72,7 +74,7 @@ export class RowWalk {
       // Empty, or a single element (rank 0 or all dims 1).
       this.rows = total === 0 ? 0 : 1;
       this.len = total === 0 ? 0 : 1;
-      this.step = new Array<number>(nops).fill(0);
+      this.step = filled(nops, 0);
     } else {
       this.len = c.shape[nd - 1];
       this.rows = total / this.len;
@@ -82,7 +84,7 @@ export class RowWalk {
         for (let k = 0; k < nops; k++) this.strides.push(c.strides[k][d]);
       }
     }
-    this.idx = new Array<number>(this.dims.length).fill(0);
+    this.idx = filled(this.dims.length, 0);
   }
 
   /** Advances `off` to the next row; after the last row it wraps to the first. */

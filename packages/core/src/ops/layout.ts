@@ -1,7 +1,7 @@
 import { alloc } from '../dtype.js';
 import { gatherRaw, indexAdd, reshape, scatterAdd, sliceRaw, takeRaw, transpose, unslice } from '../functions.js';
 import { kernels } from '../kernels/index.js';
-import { sizeOf } from '../shape.js';
+import { filled, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { OpTable } from './table.js';
 
@@ -23,7 +23,7 @@ export const layoutOps: OpTable<Layout> = {
       return { data: out, shape: perm.map((p) => x.shape[p]) };
     },
     vjp: (dy, { attrs: { perm } }) => {
-      const inv = new Array<number>(perm.length);
+      const inv = filled(perm.length, 0);
       perm.forEach((p, i) => (inv[p] = i));
       return [transpose(dy, inv)];
     },
