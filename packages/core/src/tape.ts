@@ -74,11 +74,13 @@ export function withGrad<T>(fn: () => T): T {
 
 /** Runs an op (its rule, e.g. `OPS.mul`) forward and, when grad is on and an input is tracked, records it on the output. */
 export function apply<K extends OpName>(rule: OpDef<OpAttrs[K], K>, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
-  const { data, shape } = rule.forward(inputs, attrs);
+  const out = rule.forward(inputs, attrs);
   let record = false;
   if (gradDisabled === 0) for (let i = 0; i < inputs.length && !record; i++) record = inputs[i].requiresGrad;
-  const out = new Tensor(data, shape, record);
-  if (record) out.node = { id: nextId++, rule, inputs, output: out, attrs, seen: 0 } as Node;
+  if (record) {
+    out.setRequiresGrad(true);
+    out.node = { id: nextId++, rule, inputs, output: out, attrs, seen: 0 } as Node;
+  }
   return out;
 }
 

@@ -4,7 +4,7 @@ import {
 } from '../functions.js';
 import { kernels, type BinaryKernelOp, type UnaryKernelOp } from '../kernels/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { OpDef, OpTable, VjpNode } from './table.js';
 
 type Vjp = (dy: Tensor, node: VjpNode<null>, needs: readonly boolean[]) => (Tensor | null)[];
@@ -15,7 +15,7 @@ function unary<K extends UnaryKernelOp>(k: K, vjp: Vjp): OpDef<null, K> {
     forward: ([x]) => {
       const out = alloc(x.dtype, x.size);
       kernels.unary(k, x.data, out);
-      return { data: out, shape: x.shape };
+      return new Tensor(out, x.shape);
     },
     vjp,
   };
@@ -30,7 +30,7 @@ function binary<K extends BinaryKernelOp>(k: K, vjp: Vjp): OpDef<null, K> {
       for (const d of shape) n *= d;
       const out = alloc(promote(a.dtype, b.dtype), n);
       kernels.binary(k, a.data, a.shape, b.data, b.shape, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp,
   };
@@ -102,7 +102,7 @@ export const elementwiseOps: OpTable<Elementwise> = {
     forward: ([y, g]) => {
       const out = alloc(promote(y.dtype, g.dtype), y.size);
       kernels.sigmoidGrad(y.data, g.data, out);
-      return { data: out, shape: y.shape };
+      return new Tensor(out, y.shape);
     },
     vjp: (dz, { inputs: [y, g] }, needs) => [
       needs[0] ? mul(dz, mul(g, sub(1, mul(y, 2)))) : null,
@@ -125,7 +125,7 @@ export const elementwiseOps: OpTable<Elementwise> = {
       for (const d of shape) n *= d;
       const out = alloc(promote(a.dtype, b.dtype), n);
       kernels.where(c.data, c.shape, a.data, a.shape, b.data, b.shape, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (dy, { inputs: [c] }, needs) => [null, needs[1] ? where(c, dy, 0) : null, needs[2] ? where(c, 0, dy) : null],
   },
@@ -135,20 +135,20 @@ export const elementwiseOps: OpTable<Elementwise> = {
     forward: ([x], { lo, hi }) => {
       const out = alloc(x.dtype, x.size);
       kernels.clamp(x.data, lo, hi, out);
-      return { data: out, shape: x.shape };
+      return new Tensor(out, x.shape);
     },
     vjp: (dy, { inputs: [x], attrs: { lo, hi } }) => [mul(dy, mul(ge(x, lo), le(x, hi)))],
   },
   // d cast(x) = cast⁻¹(dx): the tape casts the cotangent back to the input's dtype
   astype: {
     name: 'astype',
-    forward: ([x], { dtype }) => ({ data: castArray(x.data, dtype), shape: x.shape }),
+    forward: ([x], { dtype }) => new Tensor(castArray(x.data, dtype), x.shape),
     vjp: (dy) => [dy],
   },
   // d x = dx   (a recorded alias; shares the input's data)
   identity: {
     name: 'identity',
-    forward: ([x]) => ({ data: x.data, shape: x.shape }),
+    forward: ([x]) => new Tensor(x.data, x.shape),
     vjp: (dy) => [dy],
   },
 };

@@ -2,7 +2,7 @@ import { alloc } from '../dtype.js';
 import { gatherRaw, indexAdd, reshape, scatterAdd, sliceRaw, takeRaw, transpose, unslice } from '../functions.js';
 import { kernels } from '../kernels/index.js';
 import { filled, sizeOf } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { OpTable } from './table.js';
 
 type Layout = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'unslice' | 'concat' | 'gather' | 'scatterAdd' | 'take' | 'indexAdd';
@@ -11,7 +11,7 @@ export const layoutOps: OpTable<Layout> = {
   // d reshape(x) = reshape⁻¹(dx)   (shares data: tensors are dense and row-major)
   reshape: {
     name: 'reshape',
-    forward: ([x], { shape }) => ({ data: x.data, shape }),
+    forward: ([x], { shape }) => new Tensor(x.data, shape),
     vjp: (dy, { inputs: [x] }) => [reshape(dy, x.shape)],
   },
   // d xᵀ = (dx)ᵀ with the inverse permutation
@@ -20,7 +20,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([x], { perm }) => {
       const out = alloc(x.dtype, x.size);
       kernels.transpose(x.data, x.shape, perm, out);
-      return { data: out, shape: perm.map((p) => x.shape[p]) };
+      return new Tensor(out, perm.map((p) => x.shape[p]));
     },
     vjp: (dy, { attrs: { perm } }) => {
       const inv = filled(perm.length, 0);
@@ -34,7 +34,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([x], { shape }) => {
       const out = alloc(x.dtype, sizeOf(shape));
       kernels.broadcast(x.data, x.shape, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (dy) => [dy],
   },
@@ -44,7 +44,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([x], { begin, step, shape }) => {
       const out = alloc(x.dtype, sizeOf(shape));
       kernels.slice(x.data, x.shape, begin, step, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (dy, { inputs: [x], attrs: { begin, step } }) => [unslice(dy, begin, step, x.shape)],
   },
@@ -54,7 +54,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([dy], { begin, step, shape }) => {
       const out = alloc(dy.dtype, sizeOf(shape));
       kernels.unslice(dy.data, dy.shape, begin, step, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (g, { inputs: [dy], attrs: { begin, step } }) => [sliceRaw(g, begin, step, dy.shape)],
   },
@@ -67,7 +67,7 @@ export const layoutOps: OpTable<Layout> = {
       const dtype = xs.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
       const out = alloc(dtype, sizeOf(shape));
       kernels.concat(xs.map((t) => ({ data: t.data, shape: t.shape })), axis, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (dy, { inputs, attrs: { axis } }, needs) => {
       let offset = 0;
@@ -84,7 +84,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([x], { index, indexShape, axis }) => {
       const out = alloc(x.dtype, index.length);
       kernels.gather(x.data, x.shape, index, indexShape, axis, out);
-      return { data: out, shape: indexShape };
+      return new Tensor(out, indexShape);
     },
     vjp: (dy, { inputs: [x], attrs: { index, indexShape, axis } }) => [scatterAdd(dy, index, indexShape, axis, x.shape)],
   },
@@ -94,7 +94,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([src], { index, indexShape, axis, shape }) => {
       const out = alloc(src.dtype, sizeOf(shape));
       kernels.scatterAdd(src.data, index, indexShape, axis, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (g, { attrs: { index, indexShape, axis } }) => [gatherRaw(g, index, indexShape, axis)],
   },
@@ -105,7 +105,7 @@ export const layoutOps: OpTable<Layout> = {
       const shape = x.shape.map((d, i) => (i === axis ? index.length : d));
       const out = alloc(x.dtype, sizeOf(shape));
       kernels.take(x.data, x.shape, index, axis, out);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (dy, { inputs: [x], attrs: { index, axis } }) => [indexAdd(dy, index, axis, x.shape)],
   },
@@ -115,7 +115,7 @@ export const layoutOps: OpTable<Layout> = {
     forward: ([src], { index, axis, shape }) => {
       const out = alloc(src.dtype, sizeOf(shape));
       kernels.indexAdd(src.data, index, axis, out, shape);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (g, { attrs: { index, axis } }) => [takeRaw(g, index, axis)],
   },

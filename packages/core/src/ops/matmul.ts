@@ -4,6 +4,7 @@ import { matmulT } from '../functions.js';
 import { kernels } from '../kernels/index.js';
 import { broadcastShapes, stridesOf } from '../shape.js';
 import type { OpTable } from './table.js';
+import { Tensor } from '../tensor.js';
 
 /**
  * Batched C = op(A)·op(B) on operands of rank ≥ 2; leading (batch) dims broadcast. With `transA`, A is
@@ -31,7 +32,7 @@ export const matmulOps: OpTable<'matmul'> = {
       const out = alloc(promote(a.dtype, b.dtype), count * m * n);
       if (count === 1) {
         kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);
-        return { data: out, shape };
+        return new Tensor(out, shape);
       }
       // Matrix-granular strides: a batch dim of size 1 (or a missing one) repeats the same matrix.
       const sa = batchStrides(batchA, batch), sb = batchStrides(batchB, batch), bs = stridesOf(batch);
@@ -46,7 +47,7 @@ export const matmulOps: OpTable<'matmul'> = {
         }
         kernels.gemm(transA, transB, m, n, ka, a.data, ia * matA, b.data, ib * matB, out, i * m * n);
       }
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     // C = op(A)·op(B):  d op(A) = dC·op(B)ᵀ,  d op(B) = op(A)ᵀ·dC  — the notes' dA[l-1] = W[l]ᵀ·dZ[l], dW[l] = dZ[l]·A[l-1]ᵀ
     vjp: (dC, { inputs: [a, b], attrs: { transA, transB } }, needs) => [

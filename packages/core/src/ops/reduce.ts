@@ -1,7 +1,7 @@
 import { alloc } from '../dtype.js';
 import { broadcastTo, div, eq, mul, reshape, sum } from '../functions.js';
 import { kernels, type ReduceKernelOp } from '../kernels/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { OpDef, OpTable } from './table.js';
 
 type ReduceAttrs = { axes: readonly number[]; keepdims: boolean };
@@ -19,7 +19,7 @@ function reduction<K extends ReduceKernelOp>(k: K, vjp: OpDef<ReduceAttrs>['vjp'
       for (const d of kept) n *= d;
       const out = alloc(x.dtype, n);
       kernels.reduce(k, x.data, x.shape, axes, out);
-      return { data: out, shape: keepdims ? kept : x.shape.filter((_, i) => !axes.includes(i)) };
+      return new Tensor(out, keepdims ? kept : x.shape.filter((_, i) => !axes.includes(i)));
     },
     vjp,
   };

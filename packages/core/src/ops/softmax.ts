@@ -4,6 +4,7 @@ import { kernels } from '../kernels/index.js';
 import { sizeOf } from '../shape.js';
 import { keptShape } from './reduce.js';
 import type { OpTable } from './table.js';
+import { Tensor } from '../tensor.js';
 
 /**
  * Softmax cross-entropy fused: ℓ = −Σ_axis y ⊙ log softmax(z) in one pass, and its z-gradient in one
@@ -18,7 +19,7 @@ export const softmaxOps: OpTable<'softmaxCrossEntropy' | 'softmaxCrossEntropyGra
       const shape = z.shape.filter((_, i) => i !== axis);
       const out = alloc(promote(z.dtype, y.dtype), sizeOf(shape));
       kernels.softmaxCrossEntropy(z.data, y.data, z.shape, axis, out);
-      return { data: out, shape };
+      return new Tensor(out, shape);
     },
     vjp: (g, { inputs: [z, y], attrs: { axis } }, needs) => [
       needs[0] ? softmaxCrossEntropyGrad(z, y, g, axis) : null,
@@ -32,7 +33,7 @@ export const softmaxOps: OpTable<'softmaxCrossEntropy' | 'softmaxCrossEntropyGra
     forward: ([z, y, g], { axis }) => {
       const out = alloc(promote(promote(z.dtype, y.dtype), g.dtype), z.size);
       kernels.softmaxCrossEntropyGrad(z.data, y.data, g.data, z.shape, axis, out);
-      return { data: out, shape: z.shape };
+      return new Tensor(out, z.shape);
     },
     vjp: (dG, { inputs: [z, y, g], attrs: { axis } }, needs) => {
       const s = softmax(z, axis);

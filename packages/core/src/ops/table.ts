@@ -1,4 +1,4 @@
-import type { DType, FloatArray } from '../dtype.js';
+import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { elementwiseOps } from './elementwise.js';
 import { layoutOps } from './layout.js';
@@ -56,7 +56,8 @@ export interface VjpNode<A> {
 }
 
 /**
- * One op: `forward` computes the output through the kernels; `vjp` maps the output cotangent `dy` to
+ * One op: `forward` computes the output through the kernels, as a new untracked tensor (the tape
+ * records it if needed); `vjp` maps the output cotangent `dy` to
  * one cotangent per input (null where `needs[i]` is false or the input is not differentiable). VJPs are
  * written with the library's own ops, so they are recorded when differentiating twice. A VJP may
  * return a gradient in the broadcast output shape: the tape sums it back to the input's shape.
@@ -65,7 +66,7 @@ export interface VjpNode<A> {
  */
 export interface OpDef<A, K extends OpName = OpName> {
   readonly name: K;
-  forward(inputs: readonly Tensor[], attrs: A): { data: FloatArray; shape: readonly number[] };
+  forward(inputs: readonly Tensor[], attrs: A): Tensor;
   vjp(dy: Tensor, node: VjpNode<A>, needs: readonly boolean[]): (Tensor | null)[];
 }
 
