@@ -84,8 +84,12 @@ export function apply<K extends OpName>(rule: OpDef<OpAttrs[K], K>, inputs: read
   return out;
 }
 
-/** Nodes reachable from `roots`, in recording order. Iterative, so a 100,000-op chain is fine. */
-function reachable(roots: readonly Tensor[]): Node[] {
+/**
+ * Nodes reachable from `roots`, in recording order. Iterative, so a 100,000-op chain is fine. The
+ * tracked leaves (requiresGrad, no node) met on the way are added to `leaves` when it is given, some
+ * maybe more than once.
+ */
+function reachable(roots: readonly Tensor[], leaves?: Tensor[]): Node[] {
   const e = ++epoch;
   const out: Node[] = [];
   const stack: Tensor[] = [...roots];
@@ -95,7 +99,11 @@ function reachable(roots: readonly Tensor[]): Node[] {
     node.seen = e;
     out.push(node);
     const inputs = node.inputs;
-    for (let j = 0; j < inputs.length; j++) if (inputs[j].node !== null) stack.push(inputs[j]);
+    for (let j = 0; j < inputs.length; j++) {
+      const t = inputs[j];
+      if (t.node !== null) stack.push(t);
+      else if (leaves !== undefined && t.requiresGrad) leaves.push(t);
+    }
   }
   // A chain is found newest first: reversing it is the sort, without n log n comparisons.
   let descending = true;
@@ -129,29 +137,40 @@ export function gradients(
   targets: ReadonlySet<Tensor> | 'leaves',
   createGraph: boolean,
 ): Map<Tensor, Tensor> {
-  const nodes = reachable(roots);
-  // This sweep's number stamps the targets (`target`) and the relevant tensors (`mark`: a target flows
-  // into them); only nodes with a relevant input are visited.
+  const leaves = roots.filter((r) => r.node === null && r.requiresGrad);
+  const nodes = reachable(roots, leaves);
+  // This sweep's number stamps the targets (`target`, listed in `wanted`).
   const e = ++epoch;
   const wanted: Tensor[] = [];
   const stamp = (t: Tensor) => {
     if (t.target === e) return;
-    t.mark = t.target = e;
+    t.target = e;
     wanted.push(t);
   };
   const leavesMode = targets === 'leaves';
-  if (!leavesMode) for (const t of targets as ReadonlySet<Tensor>) stamp(t);
-  for (const r of roots) if (leavesMode && r.node === null && r.requiresGrad) stamp(r);
-  for (const n of nodes) {
-    const inputs = n.inputs;
-    let any = false;
-    for (let j = 0; j < inputs.length; j++) {
-      const t = inputs[j];
-      if (leavesMode && t.node === null && t.requiresGrad) stamp(t);
-      if (t.mark === e) any = true;
-    }
-    if (any) n.output.mark = e;
+  for (const t of leavesMode ? leaves : (targets as ReadonlySet<Tensor>)) stamp(t);
+  // Only nodes with a relevant input (one a target flows into) are visited. When every tracked leaf is
+  // a target and every target is tracked — always for backward(), and for grad unless the function
+  // closes over tracked tensors — relevant is simply requiresGrad. Otherwise relevant tensors are
+  // stamped (`mark`), forward from the targets.
+  let byMark = false;
+  if (!leavesMode) {
+    for (const t of leaves) if (t.target !== e) byMark = true;
+    for (const t of targets as ReadonlySet<Tensor>) if (!t.requiresGrad) byMark = true;
   }
+  if (byMark) {
+    for (const t of wanted) t.mark = e;
+    for (const n of nodes) {
+      const inputs = n.inputs;
+      for (let j = 0; j < inputs.length; j++) {
+        if (inputs[j].mark === e) {
+          n.output.mark = e;
+          break;
+        }
+      }
+    }
+  }
+  const relevant = (t: Tensor): boolean => (byMark ? t.mark === e : t.requiresGrad);
 
   // Cotangents accumulate on the tensors themselves (`acc`). Each node's output drops its cotangent as
   // soon as the node has used it, so after a complete sweep only the targets hold one.
@@ -159,7 +178,7 @@ export function gradients(
     t.acc = t.acc === null ? g : add(t.acc, g);
   };
   const sweep = () => {
-    for (let i = 0; i < roots.length; i++) if (roots[i].mark === e) accumulate(roots[i], seeds[i]);
+    for (let i = 0; i < roots.length; i++) if (relevant(roots[i])) accumulate(roots[i], seeds[i]);
     for (let i = nodes.length - 1; i >= 0; i--) {
       const node = nodes[i];
       const out = node.output;
@@ -169,7 +188,7 @@ export function gradients(
       const inputs = node.inputs;
       const needs = needsScratch(inputs.length);
       let anyNeeded = false;
-      for (let j = 0; j < inputs.length; j++) anyNeeded = (needs[j] = inputs[j].mark === e) || anyNeeded;
+      for (let j = 0; j < inputs.length; j++) anyNeeded = (needs[j] = relevant(inputs[j])) || anyNeeded;
       if (!anyNeeded) continue;
       const ins = (node.rule.vjp as (dy: Tensor, node: Node, needs: boolean[]) => (Tensor | null)[])(dy, node, needs);
       for (let j = 0; j < inputs.length; j++) {

@@ -99,6 +99,18 @@ describe('grad and valueAndGrad', () => {
     expect(g.note).toBe('kept');
   });
 
+  it('a function that closes over tracked tensors is differentiated w.r.t. its argument only, leaving them clean', () => {
+    const W = f64([[2, 0], [1, 3]], true);
+    const f = (x: Tensor) => W.matmul(x).square().sum();
+    const x = f64([[1], [2]]);
+    // d/dx Σ(Wx)² = 2Wᵀ(Wx), Wx = [2, 7]: 2·[2·2 + 1·7, 3·7] = [22, 42]
+    expect(vals(grad(f)(x))).toEqual([[22], [42]]);
+    expect(W.grad).toBeNull();
+    // a later backward() sees no cotangent left over on W: d/dW Σ(Wx)² = 2(Wx)xᵀ = [[4, 8], [14, 28]]
+    f(x).backward();
+    expect(vals(W.grad)).toEqual([[4, 8], [14, 28]]);
+  });
+
   it('gives zeros for an unused argument', () => {
     const [, gb] = grad((x: Tensor, _y: Tensor) => x.sum(), [0, 1])(a, f64([[1, 2], [3, 4]]));
     expect(gb.shape).toEqual([2, 2]);
