@@ -2,23 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
 import { tensor } from '@tapegrad/core';
 import { adam, adamw, Adam, type AdamOptions, type Optim, type TensorMap } from '@tapegrad/nn';
-
-const f64 = (xs: number[]) => tensor(xs, { dtype: 'float64' });
-
-/** Runs updates with the given gradient sequence on one parameter 'w'; returns θ after each. */
-function run(opt: Optim<any>, theta0: number[], grads: number[][]): number[][] {
-  let params: TensorMap = OrderedMap({ w: f64(theta0) });
-  let state = opt.init(params);
-  return grads.map((g) => {
-    [params, state] = opt.update(OrderedMap({ w: f64(g) }), state, params);
-    return Array.from(params.get('w')!.data);
-  });
-}
-
-const close = (got: number[][], want: number[][]) => {
-  expect(got.length).toBe(want.length);
-  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-12)));
-};
+import { f64, run, close, gradOf, checkAgainstReference } from './known-steps.testkit.js';
 
 describe('adam: known steps computed by hand (γ = 0.1, β = (0.9, 0.999))', () => {
   it('two steps, ε = 0: bias correction makes the first step exactly γ·sign(g)', () => {
@@ -67,8 +51,6 @@ function referenceAdam(o: Required<Omit<AdamOptions, 'lr'>> & { lr: number }, de
   };
 }
 
-const gradOf = (theta: number, i: number, t: number) => 0.5 * (i + 1) * theta - 0.3 * t + 0.1 * i;
-
 describe('adam and adamw against a scalar reference over 5 steps, two parameters, float64', () => {
   const cases: [string, Required<Omit<AdamOptions, 'lr'>>][] = [
     ['adam', { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false }],
@@ -81,18 +63,7 @@ describe('adam and adamw against a scalar reference over 5 steps, two parameters
     const o = { lr: 0.05, ...c };
     const opt = (name === 'adam' ? adam : adamw)(o);
     const ref = referenceAdam(o, name === 'adamw');
-    let params: TensorMap = OrderedMap({ a: f64([0.5]), b: f64([1, -2, 3]) });
-    const expected = new Map([['a', [0.5]], ['b', [1, -2, 3]]]);
-    let state = opt.init(params);
-    for (let t = 1; t <= 5; t++) {
-      const grads = params.map((p) => f64(Array.from(p.data, (v, i) => gradOf(v, i, t))));
-      [params, state] = opt.update(grads, state, params);
-      for (const [key, theta] of expected) {
-        const next = theta.map((v, i) => ref(`${key}${i}`, v, gradOf(v, i, t), t));
-        expected.set(key, next);
-        next.forEach((v, i) => expect(Math.abs(params.get(key)!.data[i] - v)).toBeLessThan(1e-12));
-      }
-    }
+    checkAgainstReference(opt, ref, 5);
   });
 });
 

@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
 import { tensor } from '@tapegrad/core';
 import { rmsprop, RMSprop, type Optim, type RMSpropOptions, type TensorMap } from '@tapegrad/nn';
-
-const f64 = (xs: number[]) => tensor(xs, { dtype: 'float64' });
-
-function run(opt: Optim<any>, theta0: number[], grads: number[][]): number[][] {
-  let params: TensorMap = OrderedMap({ w: f64(theta0) });
-  let state = opt.init(params);
-  return grads.map((g) => {
-    [params, state] = opt.update(OrderedMap({ w: f64(g) }), state, params);
-    return Array.from(params.get('w')!.data);
-  });
-}
-
-const close = (got: number[][], want: number[][]) => {
-  expect(got.length).toBe(want.length);
-  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-12)));
-};
+import { f64, run, close, gradOf, checkAgainstReference } from './known-steps.testkit.js';
 
 describe('rmsprop: known steps computed by hand (θ₀ = 1, g = 1, γ = 0.01, α = 0.99, ε = 0)', () => {
   it('plain: v = 0.01 then 0.0199', () => {
@@ -56,8 +41,6 @@ function referenceRmsprop(o: Required<RMSpropOptions> & { lr: number }) {
   };
 }
 
-const gradOf = (theta: number, i: number, t: number) => 0.5 * (i + 1) * theta - 0.3 * t + 0.1 * i;
-
 describe('rmsprop against a scalar reference over 5 steps, two parameters, float64', () => {
   const cases: Required<Omit<RMSpropOptions, 'lr'>>[] = [
     { alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false },
@@ -69,18 +52,7 @@ describe('rmsprop against a scalar reference over 5 steps, two parameters, float
     const o = { lr: 0.03, ...c };
     const opt = rmsprop(o);
     const ref = referenceRmsprop(o);
-    let params: TensorMap = OrderedMap({ a: f64([0.5]), b: f64([1, -2, 3]) });
-    const expected = new Map([['a', [0.5]], ['b', [1, -2, 3]]]);
-    let state = opt.init(params);
-    for (let t = 1; t <= 5; t++) {
-      const grads = params.map((p) => f64(Array.from(p.data, (v, i) => gradOf(v, i, t))));
-      [params, state] = opt.update(grads, state, params);
-      for (const [key, theta] of expected) {
-        const next = theta.map((v, i) => ref(`${key}${i}`, v, gradOf(v, i, t)));
-        expected.set(key, next);
-        next.forEach((v, i) => expect(Math.abs(params.get(key)!.data[i] - v)).toBeLessThan(1e-12));
-      }
-    }
+    checkAgainstReference(opt, ref, 5);
   });
 
   it('RMSprop bound to a model, float32 kept', () => {

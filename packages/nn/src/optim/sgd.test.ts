@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
 import { tensor, type Tensor } from '@tapegrad/core';
 import { sgd, SGD, type Optim, type TensorMap } from '@tapegrad/nn';
-
-const f64 = (xs: number[]) => tensor(xs, { dtype: 'float64' });
+import { f64, close, gradOf, checkAgainstReference } from './known-steps.testkit.js';
 
 /** Runs `steps` updates with a constant gradient on a single parameter 'w'; returns θ after each. */
 function constantGrad(opt: Optim<any>, theta0: number[], g: number[], steps: number): number[][] {
@@ -16,11 +15,6 @@ function constantGrad(opt: Optim<any>, theta0: number[], g: number[], steps: num
   }
   return out;
 }
-
-const close = (got: number[][], want: number[][]) => {
-  expect(got.length).toBe(want.length);
-  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-12)));
-};
 
 describe('sgd: known steps computed by hand (θ₀ = 1, g = 1, γ = 0.1)', () => {
   it('plain: θ ← θ − γg', () => {
@@ -58,9 +52,6 @@ function referenceSgd(o: { lr: number; momentum: number; dampening: number; weig
   };
 }
 
-// A gradient that depends on θ and t, so each step sees a new one (and signs change).
-const gradOf = (theta: number, i: number, t: number) => 0.5 * (i + 1) * theta - 0.3 * t + 0.1 * i;
-
 describe('sgd against a scalar reference over 4 steps, two parameters, float64', () => {
   const cases = [
     { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
@@ -72,18 +63,7 @@ describe('sgd against a scalar reference over 4 steps, two parameters, float64',
     const o = { lr: 0.07, ...c };
     const opt = sgd(o);
     const ref = referenceSgd(o);
-    let params: TensorMap = OrderedMap({ a: f64([0.5]), b: f64([1, -2, 3]) });
-    const expected = new Map([['a', [0.5]], ['b', [1, -2, 3]]]);
-    let state = opt.init(params);
-    for (let t = 1; t <= 4; t++) {
-      const grads = params.map((p) => f64(Array.from(p.data, (v, i) => gradOf(v, i, t))));
-      [params, state] = opt.update(grads, state, params);
-      for (const [key, theta] of expected) {
-        const next = theta.map((v, i) => ref(`${key}${i}`, v, gradOf(v, i, t), t));
-        expected.set(key, next);
-        next.forEach((v, i) => expect(Math.abs(params.get(key)!.data[i] - v)).toBeLessThan(1e-12));
-      }
-    }
+    const state = checkAgainstReference(opt, ref, 4);
     expect(state.step).toBe(4);
   });
 });
