@@ -1,7 +1,9 @@
 import { onesLike, zeros, zerosLike } from './creation.js';
 import { TapegradError, fmtShape } from './errors.js';
 import { add, identity, mul, reshape, stack, sum } from './functions.js';
-import { gradients, isGradEnabled, noGrad, withGrad } from './tape.js';
+import { SWEEP_OPS } from './backward.js';
+import { gradients } from './sweep.js';
+import { isGradEnabled, noGrad, withGrad } from './tape.js';
 import { Tensor } from './tensor.js';
 import { flatten, type Flat } from './tree.js';
 
@@ -59,7 +61,7 @@ function trace(op: string, f: Fn, args: unknown[], argnums: ArgNums) {
 
 /** Gradients of Σ⟨seed, root⟩ for each input, zeros where the function did not use an input. */
 function sweep(roots: Tensor[], seeds: Tensor[], inputs: readonly Tensor[], createGraph: boolean): Tensor[] {
-  const g = gradients(roots, seeds, new Set(inputs), createGraph);
+  const g = gradients(roots, seeds, new Set(inputs), createGraph, SWEEP_OPS);
   return inputs.map((t) => g.get(t) ?? zerosLike(t));
 }
 
