@@ -23,8 +23,9 @@ export interface CustomOpSpec {
   /** The output from the inputs: with tapegrad ops or by hand on the raw typed arrays (it runs untracked). */
   forward: (...inputs: Tensor[]) => Tensor;
   /**
-   * One cotangent per input (null for none), each of its input's shape and dtype, from the output's
-   * cotangent `dy`. Written with tapegrad ops, it is differentiable again (grad of grad, hessian, jvp).
+   * One cotangent per input (null for none, rather than zeros), each of its input's shape and dtype,
+   * from the output's cotangent `dy`. Written with tapegrad ops, it is differentiable again (grad of
+   * grad, hessian, jvp).
    */
   vjp: (dy: Tensor, ctx: CustomOpContext) => readonly (Tensor | null)[];
   /**
@@ -135,7 +136,7 @@ function cotangents(
       throw new ShapeError(name, `the vjp's cotangent for input ${i} has shape ${fmtShape(t.shape)}, but input ${i} has shape ${fmtShape(x.shape)}`, `inputs[${i}]`);
     }
     if (t.dtype !== x.dtype) throw new DTypeError(name, `the vjp's cotangent for input ${i} is ${t.dtype}, but input ${i} is ${x.dtype}`, `inputs[${i}]`);
-    if (!recording || t.requiresGrad || t.data.every((v) => v === 0)) return t;
+    if (!recording || t.requiresGrad) return t;
     const out = new Tensor(t.data, t.shape);
     record1(offTapeVjp(name, i, node, jvp), [dy, ...inputs], null, out);
     return out;

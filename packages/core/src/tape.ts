@@ -30,7 +30,7 @@ export interface VjpNode<A = unknown> {
  * differentiating twice. A built-in VJP may return a gradient in the broadcast output shape or a
  * promoted dtype: the sweep fits it to the input in one place.
  */
-export interface OpDef<A = any, K extends string = string> {
+export interface OpDef<A = unknown, K extends string = string> {
   readonly name: K;
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
   vjp(dy: Tensor, node: VjpNode<A>, needs: readonly boolean[]): Grads;

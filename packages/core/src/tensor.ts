@@ -1,6 +1,6 @@
 import type { DType, FloatArray } from './dtype.js';
 import { dtypeOf } from './dtype.js';
-import { TapegradError } from './errors.js';
+import { DTypeError, ShapeError, TapegradError } from './errors.js';
 import { tensor } from './creation.js';
 import * as F from './functions.js';
 import type { Node } from './tape.js';
@@ -13,6 +13,19 @@ const BRAND = Symbol.for('@tapegrad/core.Tensor');
 /** True for a tensor made by another copy of @tapegrad/core, which this copy's ops cannot use. */
 export const isForeignTensor = (x: unknown): boolean =>
   x !== null && typeof x === 'object' && !(x instanceof Tensor) && (x as Record<symbol, unknown>)[BRAND] === true;
+
+/** Checks that `shape` is an array of non-negative integers whose product is `length`. */
+function checkTensorShape(length: number, shape: readonly number[]): void {
+  let ok = Array.isArray(shape);
+  let n = 1;
+  for (let i = 0; ok && i < shape.length; i++) {
+    const d = shape[i];
+    ok = Number.isInteger(d) && d >= 0;
+    n *= d;
+  }
+  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${describeValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
+  if (n !== length) throw new ShapeError('Tensor', `shape [${shape.join(', ')}] has ${n} elements but data has ${length}`, 'shape');
+}
 
 /** A short description of a value for an error message: `null`, `a string ("2")`, `an array`, `object`. */
 export function describeValue(v: unknown): string {
@@ -53,8 +66,15 @@ export class Tensor {
   node: Node | null = null;
   #requiresGrad: boolean;
 
-  /** @internal Use `tensor()` and the other creation functions. */
+  /**
+   * A tensor viewing `data` (a Float32Array or Float64Array, not copied) in `shape`, whose sizes must
+   * multiply to `data.length`. Prefer `tensor()` and the other creation functions, which check and copy.
+   */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+    if (!(data instanceof Float64Array || data instanceof Float32Array)) {
+      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${describeValue(data)}`, 'data');
+    }
+    checkTensorShape(data.length, shape);
     this.data = data;
     this.shape = shape;
     this.dtype = dtypeOf(data);

@@ -17,7 +17,7 @@ const MODULES = [arith, unary, layout, indexing, matmul, reduce, softmax] as con
 type Exports = (typeof MODULES)[number];
 
 /** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
-type RuleOf<V> = V extends OpDef<any, infer K> ? OpDef<any, K> : V extends { readonly rule: OpDef<any, infer K> } ? OpDef<any, K> : never;
+type RuleOf<V> = V extends OpDef<never, infer K> ? OpDef<unknown, K> : V extends { readonly rule: OpDef<never, infer K> } ? OpDef<unknown, K> : never;
 type RulesOf<M> = { [P in keyof M]: RuleOf<M[P]> }[keyof M];
 type AnyRule = Exports extends infer M ? (M extends unknown ? RulesOf<M> : never) : never;
 
@@ -27,7 +27,7 @@ export type OpName = AnyRule['name'];
 const isRule = (v: unknown): v is OpDef =>
   v !== null && typeof v === 'object' && typeof (v as OpDef).name === 'string' && typeof (v as OpDef).forward === 'function' && typeof (v as OpDef).vjp === 'function';
 
-function collectRules(): { [K in OpName]: OpDef<any, K> } {
+function collectRules(): { [K in OpName]: OpDef<unknown, K> } {
   const out: Record<string, OpDef> = {};
   for (const m of MODULES) {
     for (const v of Object.values(m)) {
@@ -35,10 +35,10 @@ function collectRules(): { [K in OpName]: OpDef<any, K> } {
       if (rule !== null) out[rule.name] = rule;
     }
   }
-  return out as { [K in OpName]: OpDef<any, K> };
+  return out as { [K in OpName]: OpDef<unknown, K> };
 }
 
 /** Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection). */
-export const OPS: Readonly<{ [K in OpName]: OpDef<any, K> }> = Object.freeze(collectRules());
+export const OPS: Readonly<{ [K in OpName]: OpDef<unknown, K> }> = Object.freeze(collectRules());
 
 export type { OpDef };
