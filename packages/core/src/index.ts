@@ -22,6 +22,8 @@ export {
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
 export { customOp, customVjp, type CustomOpSpec, type CustomOpContext } from './custom.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from './anomaly.js';
+export { type GradHook, type HookHandle } from './hooks.js';
 export { kernels, setKernels, jsKernels, type Kernels } from './kernels/index.js';
 export { backend, useWasm, setNumThreads, type BackendInfo } from './kernels/backend.js';
 export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, zeroGrad } from './transforms.js';

@@ -5,6 +5,7 @@ import { tensor } from './creation.js';
 import * as F from './functions.js';
 import type { Node } from './tape.js';
 import { backward } from './backward.js';
+import { registerHook, type GradHook, type HookHandle } from './hooks.js';
 import { sizeOf } from './shape.js';
 
 /** Marks a Tensor of any copy of @tapegrad/core (Symbol.for is shared across copies and realms). */
@@ -134,6 +135,20 @@ export class Tensor {
   backward(seed?: Tensor | number | NestedArray, options: { createGraph?: boolean } = {}): void {
     const s = seed === undefined ? undefined : seed instanceof Tensor ? seed : tensor(seed as NestedArray, { dtype: this.dtype });
     backward(this, s, options.createGraph ?? false);
+  }
+
+  /**
+   * Registers `fn` to see, and optionally replace, the gradient flowing into this tensor during every
+   * backward sweep (`backward()`, and transforms over functions that compute this tensor); returns a
+   * handle whose `remove()` unregisters it. A leaf's hook sees the gradient before it is added to `.grad`.
+   *
+   * @example
+   * const h = W.registerHook((g) => g.mul(0.5)); // halve W's gradient
+   * loss.backward();
+   * h.remove();
+   */
+  registerHook(fn: GradHook): HookHandle {
+    return registerHook(this, fn);
   }
 
   /** Clears `.grad` (sets it to null). */
