@@ -127,7 +127,10 @@ function option(op: string, name: string, given: unknown, fallback: number): num
 function fill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number): Tensor {
   const s = checkSizedShape(op, shape);
   const g = opts.generator ?? defaultGenerator;
-  if (!(g instanceof Generator)) throw new TapegradError(op, `generator must be a Generator, got ${fmtValue(g)}`, 'generator');
+  // duck-typed, so a Generator from another copy of the package (ESM beside CJS) still draws
+  if (typeof (g as Partial<Generator> | null)?.uniform !== 'function' || typeof g.normal !== 'function') {
+    throw new TapegradError(op, `generator must be a Generator, got ${fmtValue(g)}`, 'generator');
+  }
   const out = allocate(op, checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
   for (let i = 0; i < out.length; i++) out[i] = draw(g);
   return new Tensor(out, s, opts.requiresGrad ?? false);
