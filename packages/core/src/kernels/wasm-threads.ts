@@ -8,6 +8,7 @@
  * are spawned on first need and are never waited for: one that is still starting, or descheduled,
  * just claims nothing. They are unref'd and never keep a process alive.
  */
+import { TapegradError, fmtValue } from '../errors.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 
 /** Byte offsets in linear memory, below the heap (wasm-runtime.ts reserves [0, 1024)). */
@@ -103,18 +104,21 @@ const canBlock = (() => {
 
 /** TAPEGRAD_THREADS if set (0 or 1: no workers), else the number of cores up to 4. */
 export function defaultThreads(): number {
-  const g = globalThis as {
-    process?: { env?: Record<string, string | undefined> };
-    navigator?: { hardwareConcurrency?: number };
-  };
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
   const env = g.process?.env?.TAPEGRAD_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number.parseInt(env, 10);
-    if (Number.isInteger(n) && n >= 0) return Math.max(n, 1); // 0 and 1 both mean no workers
+    // 0 and 1 both mean no workers; the control block has READY words for MAX_WORKERS only
+    if (Number.isInteger(n) && n >= 0) return Math.min(Math.max(n, 1), MAX_WORKERS + 1);
   }
-  const cores = nodeBuiltin<{ availableParallelism(): number }>('node:os')?.availableParallelism()
-    ?? g.navigator?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(cores, 4));
+  return Math.min(coreCount(), 4);
+}
+
+/** The cores this process may use: availableParallelism() in Node, hardwareConcurrency in a browser, else 1. */
+export function coreCount(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
+  const cores = nodeBuiltin<{ availableParallelism(): number }>('node:os')?.availableParallelism() ?? g.navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, cores);
 }
 
 let requested: number | undefined;
@@ -124,12 +128,17 @@ let workerChunks = 0;
 
 /**
  * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off.
- * Surplus workers are parked, not ended. The default is TAPEGRAD_THREADS if set, else the number of
- * cores up to 4.
+ * More threads than cores cannot run at once and only take turns (the caller then waits for a
+ * descheduled worker), so `n` is clamped to the core count; returns the number in effect. Surplus
+ * workers are parked, not ended. The default is TAPEGRAD_THREADS if set (taken as given, so threading
+ * can be tested on fewer cores), else the number of cores up to 4.
  */
-export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be an integer ≥ 1, got ${n}`);
-  requested = Math.min(n, MAX_WORKERS + 1);
+export function setNumThreads(n: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new TapegradError('setNumThreads', `n must be an integer ≥ 1, got ${fmtValue(n)}`, 'n');
+  }
+  requested = Math.min(n, coreCount(), MAX_WORKERS + 1);
+  return requested;
 }
 
 /** The number of threads a large WASM matmul may use (the setting; workers may still be starting). */

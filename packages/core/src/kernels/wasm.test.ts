@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, jsKernels, kernels, matmul, setNumThreads, tensor, useWasm } from '@tapegrad/core';
+import { backend, jsKernels, kernels, matmul, setNumThreads, TapegradError, tensor, useWasm } from '@tapegrad/core';
 import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
 import { GEMM_WASM } from './wasm-bytes.js';
@@ -197,8 +197,8 @@ describe('backend switches', () => {
     expect(readyThreads(sharedRuntime()!)).toBe(1);
     setNumThreads(2);
     expect(readyThreads(sharedRuntime()!)).toBe(2); // the parked worker, ready at once
-    expect(() => setNumThreads(0)).toThrow(RangeError);
-    expect(() => setNumThreads(1.5)).toThrow(RangeError);
+    expect(() => setNumThreads(0)).toThrow(TapegradError);
+    expect(() => setNumThreads(1.5)).toThrow("setNumThreads: argument 'n': n must be an integer ≥ 1, got 1.5");
   });
 
   it('reads the default thread count from TAPEGRAD_THREADS', () => {
