@@ -27,4 +27,4 @@ export { type GradHook, type HookHandle } from './hooks.js';
 export { kernels, setKernels, jsKernels, type Kernels } from './kernels/index.js';
 export { backend, useWasm, setNumThreads, type BackendInfo } from './kernels/backend.js';
 export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, zeroGrad } from './transforms.js';
-export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckWorst } from './gradcheck.js';

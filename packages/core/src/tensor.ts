@@ -1,6 +1,6 @@
 import type { DType, FloatArray } from './dtype.js';
 import { dtypeOf } from './dtype.js';
-import { DTypeError, ShapeError, TapegradError } from './errors.js';
+import { DTypeError, ShapeError, TapegradError, fmtValue } from './errors.js';
 import { tensor } from './creation.js';
 import * as F from './functions.js';
 import type { Node } from './tape.js';
@@ -24,22 +24,10 @@ function checkTensorShape(length: number, shape: readonly number[]): void {
     ok = Number.isInteger(d) && d >= 0;
     n *= d;
   }
-  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${describeValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
+  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${fmtValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
   if (n !== length) throw new ShapeError('Tensor', `shape [${shape.join(', ')}] has ${n} elements but data has ${length}`, 'shape');
 }
 
-/** A short description of a value for an error message: `null`, `a string ("2")`, `an array`, `object`. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)})`;
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'bigint') return `a bigint (${v}n)`;
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(', ')}]`;
-  if (typeof v === 'object') return v.constructor?.name && v.constructor !== Object ? `a ${v.constructor.name}` : 'an object';
-  return typeof v;
-}
 
 type Operand = Tensor | number;
 type Axis = number | readonly number[];
@@ -73,11 +61,12 @@ export class Tensor {
    */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
     if (!(data instanceof Float64Array || data instanceof Float32Array)) {
-      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${describeValue(data)}`, 'data');
+      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${fmtValue(data)}`, 'data');
     }
     checkTensorShape(data.length, shape);
     this.data = data;
-    this.shape = shape;
+    // Frozen, so a shape cannot be changed under the data it describes (ops make each shape afresh).
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
     this.dtype = dtypeOf(data);
     this.#requiresGrad = requiresGrad;
   }

@@ -3,11 +3,11 @@
  * (kernels/js-unary.ts) and a VJP written with the library's ops, so each is differentiable again.
  */
 import { alloc, promote } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { sameShape } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add, div, eq, ge, gt, mul, neg, square, sub, where } from './arith.js';
 import { binaryOp, defineOp, expectTensor, unaryOp, type Grads } from './define.js';
 
@@ -107,7 +107,7 @@ export const geluTanh = unaryOp('geluTanh', (dy, { inputs: [x] }) => {
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const a = options.approximate ?? 'none';
-  if (a !== 'none' && a !== 'tanh') throw new TapegradError('gelu', `approximate must be 'none' or 'tanh', got ${describeValue(a)}`, 'approximate');
+  if (a !== 'none' && a !== 'tanh') throw new TapegradError('gelu', `approximate must be 'none' or 'tanh', got ${fmtValue(a)}`, 'approximate');
   return a === 'none' ? geluExact(x) : geluTanh(x);
 }
 
@@ -123,7 +123,7 @@ function parametric<K extends 'leakyRelu' | 'elu'>(name: K, vjp: (dy: Tensor, x:
   });
 }
 const finite = (op: string, v: unknown, arg: string): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TapegradError(op, `expected a finite number, got ${describeValue(v)}`, arg);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TapegradError(op, `expected a finite number, got ${fmtValue(v)}`, arg);
   return v;
 };
 
