@@ -16,8 +16,8 @@ export {
   log1p, expm1, sin, cos, erf, softplus, logSigmoid, gelu, silu, leakyRelu, elu, floor, ceil, round,
   maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, astype, stopGradient,
   matmul, transpose, mT, reshape, squeeze, unsqueeze, broadcastTo, sumToShape, concat, stack, slice, gather, take,
-  sum, mean, max, min, argmax, argmin, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
-  type Operand, type Axis, type IndexLike,
+  sum, mean, max, min, argmax, argmin, prod, variance, std, norm, pad, flip, split, repeat, tile, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
+  type Operand, type Axis, type IndexLike, type VarianceOptions, type NormOrder,
 } from './functions.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
