@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  argmin, ceil, cos, elu, erf, expm1, floor, gelu, grad, leakyRelu, log1p, logSigmoid, round, ShapeError, silu, sin,
+  argmin, atan, ceil, cos, elu, erf, expm1, floor, gelu, grad, leakyRelu, log1p, logSigmoid, round, ShapeError, silu, sin,
   softplus, TapegradError, tensor, Tensor,
 } from '@tapegrad/core';
 
@@ -28,7 +28,7 @@ function expectNear(actual: readonly number[], expected: readonly number[], rel:
 
 // PyTorch 1.13.1, float64 (python3, 2026-11-30): for each op, y = f(x) and dy = x.grad after f(x).sum().backward():
 //   x = torch.tensor(xs, dtype=torch.float64, requires_grad=True); y = f(x); y.sum().backward()
-// with f = torch.log1p, torch.expm1, torch.sin, torch.cos, torch.erf, F.softplus, F.logsigmoid, F.gelu,
+// with f = torch.log1p, torch.expm1, torch.sin, torch.cos, torch.atan, torch.erf, F.softplus, F.logsigmoid, F.gelu,
 // F.gelu(approximate='tanh'), F.silu, F.leaky_relu(x, 0.2), F.elu(x, 1.5); printed with repr(). dy32 is
 // PyTorch's derivative with dtype=torch.float32 (its float32 rounding error is the float32 bar below).
 const TORCH: Record<string, { f: Op; x: number[]; y: number[]; dy: number[]; dy32: number[] }> = {
@@ -59,6 +59,13 @@ const TORCH: Record<string, { f: Op; x: number[]; y: number[]; dy: number[]; dy3
     y: [-0.9899924966004454, 0.0707372016677029, 0.8775825618903728, 1, 0.9689124217106447, 0.5403023058681398, -0.8011436155469337],
     dy: [0.1411200080598672, 0.9974949866040544, 0.479425538604203, -0, -0.24740395925452294, -0.8414709848078965, -0.5984721441039564],
     dy32: [0.14112000167369843, 0.9974949955940247, 0.4794255495071411, -0, -0.24740396440029144, -0.8414709568023682, -0.5984721183776855],
+  },
+  atan: {
+    f: atan,
+    x: [-3, -1.5, -0.5, 0, 0.25, 1, 2.5],
+    y: [-1.2490457723982544, -0.982793723247329, -0.4636476090008061, 0, 0.24497866312686414, 0.7853981633974483, 1.1902899496825317],
+    dy: [0.1, 0.3076923076923077, 0.8, 1, 0.9411764705882353, 0.5, 0.13793103448275862],
+    dy32: [0.10000000149011612, 0.3076923191547394, 0.800000011920929, 1, 0.9411764740943909, 0.5, 0.13793103396892548],
   },
   erf: {
     f: erf,

@@ -245,6 +245,7 @@ const CASES: { [K in OpName]: Case } = {
   expm1: { args: unaryArgs(uniform(-2, 2)), f: F.expm1 },
   sin: { args: unaryArgs(uniform(-4, 4)), f: F.sin },
   cos: { args: unaryArgs(uniform(-4, 4)), f: F.cos },
+  atan: { args: unaryArgs(uniform(-4, 4)), f: F.atan },
   erf: { args: unaryArgs(uniform(-3, 3)), f: F.erf },
   softplus: { args: unaryArgs(uniform(-4, 4)), f: F.softplus },
   logSigmoid: { args: unaryArgs(uniform(-4, 4)), f: F.logSigmoid },

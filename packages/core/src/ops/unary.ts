@@ -34,6 +34,9 @@ export const expm1 = unaryOp('expm1', (dy, { output: y }) => [mul(dy, add(y, 1))
 export const sin = unaryOp('sin', (dy, { inputs: [x] }): Grads => [mul(dy, cos(x))]);
 // d cos(x) = −sin(x) dx
 export const cos = unaryOp('cos', (dy, { inputs: [x] }): Grads => [neg(mul(dy, sin(x)))]);
+// d atan(x) = dx / (1 + x²)
+/** The inverse tangent, in (−π/2, π/2). */
+export const atan = unaryOp('atan', (dy, { inputs: [x] }) => [div(dy, add(square(x), 1))]);
 // d erf(x) = 2/√π e^(−x²) dx
 /** The error function 2/√π ∫₀ˣ e^(−t²) dt (fdlibm's algorithm, within 1 ulp in float64). */
 export const erf = unaryOp('erf', (dy, { inputs: [x] }) => [mul(dy, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI))]);
