@@ -166,6 +166,7 @@ export class Tensor {
   expm1(): Tensor { return F.expm1(this); }
   sin(): Tensor { return F.sin(this); }
   cos(): Tensor { return F.cos(this); }
+  atan(): Tensor { return F.atan(this); }
   erf(): Tensor { return F.erf(this); }
   softplus(): Tensor { return F.softplus(this); }
   floor(): Tensor { return F.floor(this); }
