@@ -132,7 +132,7 @@ export type NormOrder = 1 | 2 | typeof Infinity | 'fro';
  * there); p = 1 gives sign(x) (0 at 0); p = ∞ shares the cotangent evenly among the entries of
  * largest |x|, as PyTorch. None is NaN at 0. The 2-norm is computed as m·√Σ(x/m)² with m = max|x|
  * (held constant: the norm does not depend on it), so it neither overflows for large x (float32
- * squares overflow from 1.9e19) nor underflows for tiny x.
+ * squares overflow from 1.9e19) nor underflows for tiny x, where PyTorch's float32 norm gives ∞ or 0.
  *
  * @example
  * norm(tensor([3, -4])); // 5
