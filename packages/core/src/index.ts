@@ -13,11 +13,11 @@ export {
 export { Generator, manualSeed, rand, randn, type RandomOptions } from './random.js';
 export {
   add, sub, mul, div, neg, pow, exp, log, sqrt, abs, sign, tanh, sigmoid, relu, square, reciprocal,
-  log1p, expm1, sin, cos, erf, softplus, logSigmoid, gelu, silu, leakyRelu, elu, floor, ceil, round,
+  log1p, expm1, sin, cos, atan, erf, softplus, logSigmoid, gelu, silu, leakyRelu, elu, floor, ceil, round,
   maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, astype, stopGradient,
   matmul, transpose, mT, reshape, squeeze, unsqueeze, broadcastTo, sumToShape, concat, stack, slice, gather, take,
-  sum, mean, max, min, argmax, argmin, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
-  type Operand, type Axis, type IndexLike,
+  sum, mean, max, min, argmax, argmin, prod, variance, std, norm, pad, flip, split, repeat, tile, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
+  type Operand, type Axis, type IndexLike, type VarianceOptions, type NormOrder,
 } from './functions.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';

@@ -190,6 +190,7 @@ export class Tensor {
   expm1(): Tensor { return F.expm1(this); }
   sin(): Tensor { return F.sin(this); }
   cos(): Tensor { return F.cos(this); }
+  atan(): Tensor { return F.atan(this); }
   erf(): Tensor { return F.erf(this); }
   softplus(): Tensor { return F.softplus(this); }
   floor(): Tensor { return F.floor(this); }
@@ -214,6 +215,14 @@ export class Tensor {
   max(axis?: Axis | null, keepdims = false): Tensor { return F.max(this, axis, keepdims); }
   min(axis?: Axis | null, keepdims = false): Tensor { return F.min(this, axis, keepdims); }
   argmax(axis: number): Tensor { return F.argmax(this, axis); }
+  argmin(axis: number): Tensor { return F.argmin(this, axis); }
+  prod(axis?: Axis | null, keepdims = false): Tensor { return F.prod(this, axis, keepdims); }
+  /** The variance (the free function is `variance`: `var` is a reserved word). */
+  var(axis?: Axis | null, options?: F.VarianceOptions): Tensor { return F.variance(this, axis, options); }
+  std(axis?: Axis | null, options?: F.VarianceOptions): Tensor { return F.std(this, axis, options); }
+  norm(p?: F.NormOrder, axis?: Axis | null, keepdims = false): Tensor { return F.norm(this, p, axis, keepdims); }
+  flip(axis?: Axis | null): Tensor { return F.flip(this, axis); }
+  tile(reps: number | readonly number[]): Tensor { return F.tile(this, reps); }
   softmax(axis = -1): Tensor { return F.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return F.logSoftmax(this, axis); }
   logsumexp(axis?: Axis | null, keepdims = false): Tensor { return F.logsumexp(this, axis, keepdims); }

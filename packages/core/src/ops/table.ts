@@ -9,11 +9,12 @@ import * as arith from './arith.js';
 import * as indexing from './indexing.js';
 import * as layout from './layout.js';
 import * as matmul from './matmul.js';
+import * as rearrange from './rearrange.js';
 import * as reduce from './reduce.js';
 import * as softmax from './softmax.js';
 import * as unary from './unary.js';
 
-const MODULES = [arith, unary, layout, indexing, matmul, reduce, softmax] as const;
+const MODULES = [arith, unary, layout, rearrange, indexing, matmul, reduce, softmax] as const;
 type Exports = (typeof MODULES)[number];
 
 /** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
