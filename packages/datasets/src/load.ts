@@ -6,7 +6,7 @@ export interface LoadOptions {
   dtype?: DType;
   /**
    * The folder holding the data files. Default: the package's own `data/` folder, found next to the
-   * module file (works from `src/` and from the ESM and CommonJS builds in `dist/`). Set it when a
+   * module file (works from `src/` and from the build in `dist/`). Set it when a
    * bundler has moved the code away from the package.
    */
   dataDir?: string;
@@ -98,8 +98,7 @@ function node(op: string) {
 
 /** The package's `data/` folder: one level up from this module in `src/` and in `dist/` alike. */
 function defaultDataDir(op: string, n: ReturnType<typeof node>): string {
-  // In the CommonJS build, tsup's shim defines import.meta.url from __filename. (No __dirname
-  // fallback here: naming it makes tsup add static node:path/node:url imports to the ESM build.)
+  // The package is ESM only (require() loads it too), so import.meta.url is this module's file URL.
   const url = (import.meta as { url?: string }).url;
   if (typeof url === 'string' && url.startsWith('file:')) return n.url.fileURLToPath(new URL('../data/', url));
   throw new TapegradError(op, `cannot locate the package's data folder from this module (import.meta.url is ${String(url)}); pass { dataDir }`, 'dataDir');
