@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrderedMap } from 'immutable';
 import { Generator, tensor, type Tensor } from '@tapegrad/core';
-import {
-  Dense, Sequential, SerializationError, load, loadInto, loadStateDict, save, stateDict, writeFileAtomic, type AtomicFs, type Module,
-} from '@tapegrad/nn';
+import { Dense, Sequential, SerializationError, loadStateDict, stateDict, type Module } from '@tapegrad/nn';
+import { load, loadInto, save, writeFileAtomic, type AtomicFs } from '@tapegrad/nn/node';
 
 const net = (seed: number, dtype: 'float32' | 'float64' = 'float32', sizes = [3, 4, 2]) =>
   new Sequential(...sizes.slice(1).map((n, i) => new Dense(sizes[i], n, { dtype, generator: new Generator(seed + i) })));
