@@ -3,7 +3,7 @@ import type { OrderedMap } from 'immutable';
 import type { Tensor } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { loadChecked, saveBytes, type LoadOptions, type SaveOptions as BytesOptions } from './io.js';
-import { decodeAs, SerializationError } from './safetensors.js';
+import { decodeAs, MAX_BYTES, SerializationError } from './safetensors.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 
 /**
@@ -32,6 +32,7 @@ export interface SaveOptions extends BytesOptions {
  * save(model, 'digits.safetensors', { metadata: { epochs: '100' } });
  */
 export function save(model: Module | OrderedMap<string, Tensor>, path: string, options: SaveOptions = {}): void {
+  checkPath('save', path);
   const bytes = saveBytes(model, options);
   try {
     writeFileAtomic(path, bytes, options.fs);
@@ -50,13 +51,57 @@ export function save(model: Module | OrderedMap<string, Tensor>, path: string, o
  * weights.get('layers.0.W')!.shape; // [32, 64]
  */
 export function load(path: string): OrderedMap<string, Tensor> {
-  let bytes: Uint8Array;
+  return decodeAs('load', readRegularFile('load', path), `'${path}'`);
+}
+
+/**
+ * The bytes of the regular file at `path`, read in full after checking that it is one, of a size that
+ * fits: a number (a file descriptor, 0 being stdin), a FIFO, a device such as /dev/zero or a directory
+ * would otherwise block, or read without end. Opened non-blocking, and checked on the open descriptor,
+ * so a FIFO swapped in after a check cannot block either.
+ */
+function readRegularFile(op: string, path: string): Uint8Array {
+  checkPath(op, path);
+  let fd: number;
   try {
-    bytes = nodeFs.readFileSync(path);
+    fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY | (nodeFs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new SerializationError('load', `could not read '${path}': ${(e as Error).message}`);
+    throw new SerializationError(op, `could not read '${path}': ${(e as Error).message}`);
   }
-  return decodeAs('load', bytes, `'${path}'`);
+  try {
+    const st = nodeFs.fstatSync(fd);
+    if (!st.isFile()) throw new SerializationError(op, `'${path}' is not a regular file but ${kindOf(st)}: only a file of known size is read`);
+    if (st.size > MAX_BYTES) throw new SerializationError(op, `'${path}' is ${st.size} bytes, over the ${MAX_BYTES} bytes one array can hold here`);
+    const bytes = new Uint8Array(st.size);
+    for (let at = 0; at < bytes.length; ) {
+      const n = nodeFs.readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) throw new SerializationError(op, `'${path}' ended after ${at} of its ${st.size} bytes (it was cut while being read)`);
+      at += n;
+    }
+    return bytes;
+  } catch (e) {
+    if (e instanceof SerializationError) throw e;
+    throw new SerializationError(op, `could not read '${path}': ${(e as Error).message}`);
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+}
+
+function checkPath(op: string, path: unknown): void {
+  if (typeof path !== 'string' || path === '') {
+    throw new SerializationError(op, `expected the path of a file (a non-empty string), got ${typeof path === 'string' ? "''" : kindOfValue(path)}`);
+  }
+}
+
+const kindOfValue = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? (Array.isArray(v) ? 'an array' : 'an object') : `${typeof v} ${String(v)}`);
+
+function kindOf(st: nodeFs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 /**
