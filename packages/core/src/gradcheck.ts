@@ -40,7 +40,7 @@ export interface GradcheckReport {
   mode: 'full' | 'fast';
 }
 
-type Fn = (...args: any[]) => Tensor | Tensor[];
+type Fn = (...args: never[]) => Tensor | readonly Tensor[];
 
 const toList = (op: string, out: unknown): Tensor[] => {
   const list = out instanceof Tensor ? [out] : out;
@@ -69,7 +69,7 @@ function setup(op: string, f: Fn, inputs: unknown, opts: GradcheckOptions) {
   const call = (xs: Tensor[]) => {
     const full = [...base];
     diff.forEach((i, j) => (full[i] = xs[j]));
-    return f(...full);
+    return (f as (...a: unknown[]) => unknown)(...full);
   };
   const xs = diff.map((i) => base[i] as Tensor);
   return { eps, atol, rtol, xs, call };

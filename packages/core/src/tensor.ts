@@ -1,11 +1,44 @@
 import type { DType, FloatArray } from './dtype.js';
 import { dtypeOf } from './dtype.js';
-import { TapegradError } from './errors.js';
+import { DTypeError, ShapeError, TapegradError } from './errors.js';
 import { tensor } from './creation.js';
 import * as F from './functions.js';
 import type { Node } from './tape.js';
-import { backward } from './tape.js';
+import { backward } from './backward.js';
 import { sizeOf } from './shape.js';
+
+/** Marks a Tensor of any copy of @tapegrad/core (Symbol.for is shared across copies and realms). */
+const BRAND = Symbol.for('@tapegrad/core.Tensor');
+
+/** True for a tensor made by another copy of @tapegrad/core, which this copy's ops cannot use. */
+export const isForeignTensor = (x: unknown): boolean =>
+  x !== null && typeof x === 'object' && !(x instanceof Tensor) && (x as Record<symbol, unknown>)[BRAND] === true;
+
+/** Checks that `shape` is an array of non-negative integers whose product is `length`. */
+function checkTensorShape(length: number, shape: readonly number[]): void {
+  let ok = Array.isArray(shape);
+  let n = 1;
+  for (let i = 0; ok && i < shape.length; i++) {
+    const d = shape[i];
+    ok = Number.isInteger(d) && d >= 0;
+    n *= d;
+  }
+  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${describeValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
+  if (n !== length) throw new ShapeError('Tensor', `shape [${shape.join(', ')}] has ${n} elements but data has ${length}`, 'shape');
+}
+
+/** A short description of a value for an error message: `null`, `a string ("2")`, `an array`, `object`. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)})`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'bigint') return `a bigint (${v}n)`;
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(', ')}]`;
+  if (typeof v === 'object') return v.constructor?.name && v.constructor !== Object ? `a ${v.constructor.name}` : 'an object';
+  return typeof v;
+}
 
 type Operand = Tensor | number;
 type Axis = number | readonly number[];
@@ -31,16 +64,17 @@ export class Tensor {
   name: string | null = null;
   /** @internal The recorded op that produced this tensor; null for leaves. */
   node: Node | null = null;
-  /** @internal The sweep (by number) in which this tensor lies on a path from a target; see tape.ts. */
-  mark = 0;
-  /** @internal The sweep (by number) in which this tensor is a target, i.e. its gradient is wanted. */
-  target = 0;
-  /** @internal The cotangent being accumulated for this tensor during a sweep; null outside one. */
-  acc: Tensor | null = null;
   #requiresGrad: boolean;
 
-  /** @internal Use `tensor()` and the other creation functions. */
+  /**
+   * A tensor viewing `data` (a Float32Array or Float64Array, not copied) in `shape`, whose sizes must
+   * multiply to `data.length`. Prefer `tensor()` and the other creation functions, which check and copy.
+   */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+    if (!(data instanceof Float64Array || data instanceof Float32Array)) {
+      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${describeValue(data)}`, 'data');
+    }
+    checkTensorShape(data.length, shape);
     this.data = data;
     this.shape = shape;
     this.dtype = dtypeOf(data);
@@ -148,6 +182,15 @@ export class Tensor {
   relu(): Tensor { return F.relu(this); }
   square(): Tensor { return F.square(this); }
   reciprocal(): Tensor { return F.reciprocal(this); }
+  log1p(): Tensor { return F.log1p(this); }
+  expm1(): Tensor { return F.expm1(this); }
+  sin(): Tensor { return F.sin(this); }
+  cos(): Tensor { return F.cos(this); }
+  erf(): Tensor { return F.erf(this); }
+  softplus(): Tensor { return F.softplus(this); }
+  floor(): Tensor { return F.floor(this); }
+  ceil(): Tensor { return F.ceil(this); }
+  round(): Tensor { return F.round(this); }
   clamp(min?: number | null, max?: number | null): Tensor { return F.clamp(this, min, max); }
   where(cond: Tensor, other: Operand): Tensor { return F.where(cond, this, other); }
   matmul(b: Tensor): Tensor { return F.matmul(this, b); }
@@ -171,3 +214,5 @@ export class Tensor {
   logSoftmax(axis = -1): Tensor { return F.logSoftmax(this, axis); }
   logsumexp(axis?: Axis | null, keepdims = false): Tensor { return F.logsumexp(this, axis, keepdims); }
 }
+
+Object.defineProperty(Tensor.prototype, BRAND, { value: true });

@@ -56,7 +56,7 @@ describe('grad and valueAndGrad', () => {
   it('hasAux: grad gives [g, aux], valueAndGrad gives [[value, aux], g] (JAX)', () => {
     const h = (x: Tensor) => {
       const y = x.exp();
-      return [y.sum(), { y, label: 'exp' }];
+      return [y.sum(), { y, label: 'exp' }] as const;
     };
     const x = f64([0, 1]);
     const [g, aux] = grad(h, 0, { hasAux: true })(x);
@@ -78,13 +78,13 @@ describe('grad and valueAndGrad', () => {
       m: OrderedMap<string, Tensor>([['z', f64([2])], ['a', f64([3])]]),
       l: List([f64([7])]),
       unused: f64([9, 9, 9]),
-      note: 'kept',
+      none: null,
     };
     const loss = (p: typeof params) =>
       p.W.sum().mul(p.layers[0].sum()).add(p.layers[1].square().sum())
         .add(p.m.get('z')!.mul(p.m.get('a')!).sum()).add(p.l.get(0)!.mul(2).sum());
     const g = grad(loss)(params);
-    expect(Object.keys(g)).toEqual(['W', 'layers', 'm', 'l', 'unused', 'note']);
+    expect(Object.keys(g)).toEqual(['W', 'layers', 'm', 'l', 'unused', 'none']);
     expect(vals(g.W)).toEqual([[0.5, 0.5], [0.5, 0.5]]); // ∂(ΣW·s)/∂W = s
     expect(vals(g.layers[0])).toEqual([10]);
     expect(vals(g.layers[1])).toEqual([-2, 2]);
@@ -96,7 +96,31 @@ describe('grad and valueAndGrad', () => {
     expect(vals(g.l.get(0))).toEqual([2]);
     expect(vals(g.unused)).toEqual([0, 0, 0]);
     expect(g.unused.dtype).toBe('float64');
-    expect(g.note).toBe('kept');
+    expect(g.none).toBe(null); // null and undefined are empty subtrees
+  });
+
+  it('refuses to differentiate with respect to something that is not a tensor (issue 8: it came back as its own gradient)', () => {
+    const x = f64([1, 2]);
+    const cases: [() => unknown, string][] = [
+      [() => grad((v: number) => tensor(v, { dtype: 'float64' }).square())(3), "grad: argument 'args[0]': args[0] is 3: only tensors"],
+      [() => grad((_p: object, t: Tensor) => t.sum())({}, x), "grad: argument 'args[0]': holds no tensor to differentiate (got an object)"],
+      [() => grad((p: { w: Tensor; k: number }) => p.w.mul(p.k).sum())({ w: x, k: 2 }), "grad: argument 'args[0]': args[0].k is 2: only tensors"],
+      [() => grad((p: { w: Tensor; s: string }) => p.w.sum())({ w: x, s: 'relu' }), 'args[0].s is a string ("relu")'],
+      [() => grad((m: Map<string, Tensor>) => m.get('w')!.sum())(new Map([['w', x]])), "args[0] is a Map: only tensors"],
+      [() => grad((xs: (Tensor | number)[]) => (xs[0] as Tensor).sum())([x, 1]), 'args[0][1] is 1'],
+      [() => vjp((v: Tensor) => v.sum().item(), x), "vjp: argument 'f': the function must return a Tensor or a tree of Tensors, got 3"],
+      [() => grad(5 as unknown as (t: Tensor) => Tensor), "grad: argument 'f': expected a function, got 5"],
+      [() => grad((t: Tensor) => t.sum(), null as unknown as 0)(x), "grad: argument 'argnums': expected an argument position or an array of them, got null"],
+      [() => jacobian(null as unknown as (t: Tensor) => Tensor), "jacobian: argument 'f': expected a function, got null"],
+    ];
+    for (const [call, words] of cases) expect(call).toThrow(words);
+    for (const [call] of cases) expect(call).toThrow(TapegradError);
+  });
+
+  it('a repeated argnum gets the same gradient in each position (issue 8: the first got zeros)', () => {
+    const [g0, g1] = grad((v: Tensor) => v.square().sum(), [0, 0])(f64([3]));
+    expect(vals(g0)).toEqual([6]);
+    expect(vals(g1)).toEqual([6]);
   });
 
   it('a function that closes over tracked tensors is differentiated w.r.t. its argument only, leaving them clean', () => {

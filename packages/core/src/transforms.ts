@@ -1,8 +1,11 @@
 import { onesLike, zeros, zerosLike } from './creation.js';
 import { TapegradError, fmtShape } from './errors.js';
 import { add, identity, mul, reshape, stack, sum } from './functions.js';
-import { gradients, isGradEnabled, noGrad, withGrad } from './tape.js';
-import { Tensor } from './tensor.js';
+import { SWEEP_OPS } from './backward.js';
+import { gradients } from './sweep.js';
+import { isGradEnabled, noGrad, withGrad } from './tape.js';
+import { Tensor, describeValue } from './tensor.js';
+import { isImmutable, isList, isMap, type Collection } from 'immutable';
 import { flatten, type Flat } from './tree.js';
 
 /**
@@ -14,8 +17,33 @@ import { flatten, type Flat } from './tree.js';
  */
 let depth = 0;
 
-type Fn = (...args: any[]) => any;
-type ArgNums = number | readonly number[];
+/** A function the transforms take: of tensors, trees of them and constants. */
+export type Fn = (...args: never[]) => unknown;
+/** Which arguments to differentiate: one position, or several (results in that order). */
+export type ArgNums = number | readonly number[];
+/** The gradient of an argument of type T: a Tensor for a Tensor, the same tree type for a pytree. */
+export type GradOf<T> = T extends Tensor ? Tensor : T;
+/** The gradients for `argnums` N of arguments Args: one gradient for a number, a tuple for an array. */
+export type GradsOf<Args extends readonly unknown[], N extends ArgNums> = N extends number
+  ? GradOf<Args[N]>
+  : { -readonly [K in keyof N]: GradOf<Args[N[K] & number]> };
+/** One gradient per argument (what a vjp function returns). */
+export type GradsOfAll<P extends readonly unknown[]> = { -readonly [K in keyof P]: GradOf<P[K]> };
+/** What a `hasAux` function returns beside its value. */
+export type AuxOf<F extends Fn> = ReturnType<F> extends readonly [unknown, infer A] ? A : ReturnType<F> extends readonly (infer E)[] ? E : never;
+/** A Jacobian per argnum: one tensor for a number, a tuple of them for an array. */
+type JacobiansFor<N extends ArgNums> = N extends number ? Tensor : { -readonly [K in keyof N]: Tensor };
+/** `jacobian`'s result: per output (a tuple for an array of outputs), per argnum. */
+export type JacobianOf<R, N extends ArgNums> = R extends readonly unknown[] ? { -readonly [K in keyof R]: JacobiansFor<N> } : JacobiansFor<N>;
+/** `hessian`'s result: one tensor for a number argnum, blocks [i][j] for an array. */
+export type HessianOf<N extends ArgNums> = N extends number ? Tensor : { -readonly [K in keyof N]: { -readonly [J in keyof N]: Tensor } };
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+function checkFn(op: string, f: unknown): AnyFn {
+  if (typeof f !== 'function') throw new TapegradError(op, `expected a function, got ${describeValue(f)}`, 'f');
+  return f as AnyFn;
+}
 
 const anyTracked = (ts: readonly Tensor[]): boolean => ts.some((t) => t.requiresGrad);
 
@@ -23,19 +51,65 @@ const anyTracked = (ts: readonly Tensor[]): boolean => ts.some((t) => t.requires
 const inputsFor = (leaves: readonly Tensor[], nested: boolean): Tensor[] =>
   leaves.map((t) => (nested && t.requiresGrad ? withGrad(() => identity(t)) : t.detach().setRequiresGrad(true)));
 
-function checkArgnums(op: string, argnums: ArgNums, nargs: number): number[] {
-  const list = typeof argnums === 'number' ? [argnums] : [...argnums];
+function checkArgnums(op: string, argnums: unknown, nargs: number): number[] {
+  if (typeof argnums !== 'number' && !Array.isArray(argnums)) {
+    throw new TapegradError(op, `expected an argument position or an array of them, got ${describeValue(argnums)}`, 'argnums');
+  }
+  const list: unknown[] = typeof argnums === 'number' ? [argnums] : [...argnums];
   for (const a of list) {
-    if (!Number.isInteger(a) || a < 0 || a >= nargs) {
+    if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= nargs) {
       throw new TapegradError(op, `argnums ${JSON.stringify(argnums)} does not fit a call with ${nargs} argument(s)`, 'argnums');
     }
   }
-  return list;
+  return list as number[];
+}
+
+/**
+ * Refuses an argument to differentiate that holds something other than tensors: a number, string,
+ * Map or class instance in it would come back as its own "gradient". null and undefined are empty.
+ */
+function checkDifferentiable(op: string, arg: unknown, i: number): void {
+  const stack: [unknown, string][] = [[arg, `args[${i}]`]];
+  const seen = new Set<unknown>();
+  let tensors = 0;
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v instanceof Tensor) {
+      tensors++;
+      continue;
+    }
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'object') {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (Array.isArray(v)) {
+        v.forEach((x, k) => stack.push([x, `${path}[${k}]`]));
+        continue;
+      }
+      if (isImmutable(v) && (isList(v) || isMap(v))) {
+        for (const [k, x] of (v as Collection<unknown, unknown>).entries()) stack.push([x, `${path}.get(${JSON.stringify(k)})`]);
+        continue;
+      }
+      if (Object.getPrototypeOf(v) === Object.prototype) {
+        for (const [k, x] of Object.entries(v)) stack.push([x, `${path}.${k}`]);
+        continue;
+      }
+    }
+    throw new TapegradError(
+      op,
+      `${path} is ${describeValue(v)}: only tensors (in arrays, plain objects and immutable Lists/Maps) can be differentiated; pass constants as arguments that argnums leaves out`,
+      `args[${i}]`,
+    );
+  }
+  if (tensors === 0) throw new TapegradError(op, `holds no tensor to differentiate (got ${describeValue(arg)})`, `args[${i}]`);
 }
 
 /** Runs `f` on args whose `argnums` positions are replaced by fresh tape inputs. */
-function trace(op: string, f: Fn, args: unknown[], argnums: ArgNums) {
-  const nums = checkArgnums(op, argnums, args.length);
+function trace(op: string, f: AnyFn, args: unknown[], argnums: unknown) {
+  // Repeated argnums differentiate the argument once; `regroup` hands each position its gradient.
+  const positions = checkArgnums(op, argnums, args.length);
+  const nums = [...new Set(positions)];
+  nums.forEach((i) => checkDifferentiable(op, args[i], i));
   const flats = nums.map((i) => flatten(args[i]));
   const originals = flats.flatMap((fl) => fl.leaves);
   const nested = isGradEnabled() && (depth > 0 || anyTracked(originals));
@@ -54,12 +128,12 @@ function trace(op: string, f: Fn, args: unknown[], argnums: ArgNums) {
   } finally {
     depth--;
   }
-  return { out, inputs, flats, nums, nested };
+  return { out, inputs, flats, nums, positions, nested };
 }
 
 /** Gradients of Σ⟨seed, root⟩ for each input, zeros where the function did not use an input. */
 function sweep(roots: Tensor[], seeds: Tensor[], inputs: readonly Tensor[], createGraph: boolean): Tensor[] {
-  const g = gradients(roots, seeds, new Set(inputs), createGraph);
+  const g = gradients(roots, seeds, new Set(inputs), createGraph, SWEEP_OPS);
   return inputs.map((t) => g.get(t) ?? zerosLike(t));
 }
 
@@ -97,36 +171,58 @@ export interface GradOptions {
   hasAux?: boolean;
 }
 
+/** The gradients for each argnum position, in the order given (a repeated position gets its gradient again). */
+function perPosition(argnums: unknown, nums: readonly number[], positions: readonly number[], gs: readonly unknown[]): unknown {
+  return typeof argnums === 'number' ? gs[0] : positions.map((p) => gs[nums.indexOf(p)]);
+}
+
 /**
  * `valueAndGrad(f, argnums)(...args)` → `[value, grads]` (or `[[value, aux], grads]` with hasAux).
- * `grads` has the structure of `args[argnums]` (an array of those when argnums is an array).
+ * `grads` has the structure of `args[argnums]` (a tuple of those when argnums is an array).
  *
  * @example
  * const [loss, dW] = valueAndGrad((W: Tensor) => W.square().sum())(W);
  */
-export function valueAndGrad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}) {
+export function valueAndGrad<F extends Fn, const N extends ArgNums = 0>(
+  f: F, argnums?: N, options?: GradOptions & { hasAux?: false },
+): (...args: Parameters<F>) => [Tensor, GradsOf<Parameters<F>, N>];
+export function valueAndGrad<F extends Fn, const N extends ArgNums = 0>(
+  f: F, argnums: N, options: GradOptions & { hasAux: true },
+): (...args: Parameters<F>) => [[Tensor, AuxOf<F>], GradsOf<Parameters<F>, N>];
+export function valueAndGrad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+  const fn = checkFn('grad', f);
   return (...args: unknown[]): [unknown, unknown] => {
-    const { out, inputs, flats, nested } = trace('grad', f, args, argnums);
+    const { out, inputs, flats, nums, positions, nested } = trace('grad', fn, args, argnums);
     const [value, aux] = scalarOut('grad', out, options.hasAux ?? false);
     const gs = regroup(flats, sweep([value], [onesLike(value)], inputs, nested));
     // At top level nothing returned stays on the tape: the value and any tensors in aux are detached.
     const v = nested ? value : value.detach();
     const a = nested ? aux : detachTree(aux);
-    return [options.hasAux ? [v, a] : v, typeof argnums === 'number' ? gs[0] : gs];
+    return [options.hasAux ? [v, a] : v, perPosition(argnums, nums, positions, gs)];
   };
 }
 
 /**
  * `grad(f, argnums)(...args)`: the gradient of the scalar f with respect to args[argnums], with the
- * structure of that argument. Compose freely: `grad(grad(f))` is the second derivative.
+ * type and structure of that argument (a tuple for an array of argnums). Compose freely:
+ * `grad(grad(f))` is the second derivative. Arguments to differentiate must hold tensors only
+ * (in arrays, plain objects, immutable Lists and Maps); a number or other constant there is a typed
+ * error (pass constants as arguments that argnums leaves out). A repeated position gets the same
+ * gradient each time.
  *
  * @example
  * const df = grad((x: Tensor) => x.pow(3).sum());
  * df(tensor([2], { dtype: 'float64' })).toArray(); // [12]
  */
-export function grad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}) {
-  const vg = valueAndGrad(f, argnums, options);
-  return (...args: unknown[]): any => {
+export function grad<F extends Fn, const N extends ArgNums = 0>(
+  f: F, argnums?: N, options?: GradOptions & { hasAux?: false },
+): (...args: Parameters<F>) => GradsOf<Parameters<F>, N>;
+export function grad<F extends Fn, const N extends ArgNums = 0>(
+  f: F, argnums: N, options: GradOptions & { hasAux: true },
+): (...args: Parameters<F>) => [GradsOf<Parameters<F>, N>, AuxOf<F>];
+export function grad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  const vg = valueAndGrad(f as AnyFn, argnums, options as GradOptions & { hasAux?: false }) as (...args: unknown[]) => [unknown, unknown];
+  return (...args: unknown[]): unknown => {
     const [value, g] = vg(...args);
     return options.hasAux ? [g, (value as unknown[])[1]] : g;
   };
@@ -140,11 +236,16 @@ export function grad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}) {
  * const [y, back] = vjp((x: Tensor) => x.exp(), x);
  * const [dx] = back(onesLike(y)); // = exp(x)
  */
-export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent: unknown) => any[]] {
-  const { out, inputs, flats, nested } = trace('vjp', f, primals, primals.map((_, i) => i));
+export function vjp<F extends Fn>(
+  f: F, ...primals: Parameters<F>
+): [ReturnType<F>, (cotangent: ReturnType<F>) => GradsOfAll<Parameters<F>>];
+export function vjp(f: Fn, ...primals: unknown[]): [unknown, (cotangent: unknown) => unknown[]] {
+  const fn = checkFn('vjp', f);
+  const { out, inputs, flats, nested } = trace('vjp', fn, primals, primals.map((_, i) => i));
   const outFlat = flatten(out);
   const roots = outFlat.leaves;
-  const vjpFn = (cotangent: unknown): any[] => {
+  if (roots.length === 0) throw new TapegradError('vjp', `the function must return a Tensor or a tree of Tensors, got ${describeValue(out)}`, 'f');
+  const vjpFn = (cotangent: unknown): unknown[] => {
     const seeds = flatten(cotangent).leaves;
     if (seeds.length !== roots.length) {
       throw new TapegradError('vjp', `the cotangent has ${seeds.length} tensor(s), the output has ${roots.length}`, 'cotangent');
@@ -167,14 +268,16 @@ export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent: unknown) =>
  * @example
  * const [y, dy] = jvp((x: Tensor) => x.square(), [x], [onesLike(x)]); // dy = 2x
  */
-export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+export function jvp<F extends Fn>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>];
+export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown] {
+  checkFn('jvp', f);
   if (!Array.isArray(primals) || !Array.isArray(tangents) || primals.length !== tangents.length) {
     throw new TapegradError('jvp', 'primals and tangents must be arrays of the same length', 'tangents');
   }
   const outer = isGradEnabled() && (depth > 0 || anyTracked(flatten(primals).leaves) || anyTracked(flatten(tangents).leaves));
   depth++;
   try {
-    const [out, back] = vjp(f, ...primals);
+    const [out, back] = vjp(f as AnyFn, ...primals) as [unknown, (ct: unknown) => unknown[]];
     const outFlat = flatten(out);
     const us = outFlat.leaves.map((o) => zerosLike(o).setRequiresGrad(true));
     const cts = flatten(back(outFlat.rebuild(us))).leaves;
@@ -198,12 +301,17 @@ export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unkno
  * `jacobian(f, argnums)(...args)`: ∂f/∂x with shape `[...out.shape, ...x.shape]`, built row by row
  * from VJPs of one-hot cotangents (reverse mode). For an array of outputs or of argnums the result is
  * nested arrays of Jacobians, outputs first.
+ *
+ * @example
+ * jacobian((x: Tensor) => x.square())(tensor([1, 2], { dtype: 'float64' })).toArray(); // [[2, 0], [0, 4]]
  */
-export function jacobian(f: Fn, argnums: ArgNums = 0) {
-  return (...args: unknown[]): any => {
+export function jacobian<F extends Fn, const N extends ArgNums = 0>(f: F, argnums?: N): (...args: Parameters<F>) => JacobianOf<ReturnType<F>, N>;
+export function jacobian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => unknown {
+  const fn = checkFn('jacobian', f);
+  return (...args: unknown[]): unknown => {
     const nums = checkArgnums('jacobian', argnums, args.length);
     nums.forEach((i) => {
-      if (!(args[i] instanceof Tensor)) throw new TapegradError('jacobian', `argument ${i} must be a Tensor`, `args[${i}]`);
+      if (!(args[i] instanceof Tensor)) throw new TapegradError('jacobian', `argument ${i} must be a Tensor, got ${describeValue(args[i])}`, `args[${i}]`);
     });
     // Rows are recorded only when the Jacobian itself will be differentiated (as in grad).
     const outer = isGradEnabled() && (depth > 0 || anyTracked(nums.map((i) => args[i] as Tensor)));
@@ -212,8 +320,8 @@ export function jacobian(f: Fn, argnums: ArgNums = 0) {
       const [out, back] = vjp((...xs: Tensor[]) => {
         const full = [...args];
         nums.forEach((n, j) => (full[n] = xs[j]));
-        return f(...full);
-      }, ...nums.map((i) => args[i]));
+        return fn(...full);
+      }, ...nums.map((i) => args[i] as Tensor)) as [unknown, (ct: unknown) => Tensor[]];
       const outs: Tensor[] = out instanceof Tensor ? [out] : (out as Tensor[]);
       if (!Array.isArray(outs) || !outs.every((o) => o instanceof Tensor)) {
         throw new TapegradError('jacobian', 'the function must return a Tensor or an array of Tensors');
@@ -228,7 +336,7 @@ export function jacobian(f: Fn, argnums: ArgNums = 0) {
             return c;
           });
           const ct = out instanceof Tensor ? cts[0] : cts;
-          const gs = (outer ? back(ct) : noGrad(() => back(ct))) as Tensor[];
+          const gs = outer ? back(ct) : noGrad(() => back(ct));
           gs.forEach((g, xi) => rows[xi].push(g));
         }
         const Js = xs.map((x, xi) =>
@@ -244,13 +352,14 @@ export function jacobian(f: Fn, argnums: ArgNums = 0) {
 
 /**
  * `hessian(f, argnums)(...args)`: the matrix of second derivatives of the scalar f, shape
- * `[...x.shape, ...x.shape]`, as the Jacobian of the gradient (nested arrays for an array of argnums).
+ * `[...x.shape, ...x.shape]`, as the Jacobian of the gradient (blocks [i][j] for an array of argnums).
  *
  * @example
  * hessian((x: Tensor) => x.pow(3).sum())(tensor([1, 2], { dtype: 'float64' })).toArray(); // [[6, 0], [0, 12]]
  */
-export function hessian(f: Fn, argnums: ArgNums = 0) {
-  return jacobian(grad(f, argnums), argnums);
+export function hessian<F extends Fn, const N extends ArgNums = 0>(f: F, argnums?: N): (...args: Parameters<F>) => HessianOf<N>;
+export function hessian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => unknown {
+  return jacobian(grad(f as AnyFn, argnums) as AnyFn, argnums) as (...args: unknown[]) => unknown;
 }
 
 /** Clears `.grad` on every tensor of a tree (an array, object or immutable collection of tensors). */

@@ -1,44 +1,13 @@
 /**
- * Elementwise kernels: unary, binary (with broadcasting), where and clamp. Every loop has its `switch`
+ * Elementwise kernels: binary (with broadcasting), where and clamp (unary ones are in js-unary.ts). Every loop has its `switch`
  * outside it, so each op runs as its own tight monomorphic loop.
  */
 import type { FloatArray } from '../dtype.js';
 import { broadcastStrides } from '../shape.js';
-import type { BinaryKernelOp, UnaryKernelOp } from './types.js';
-import { RowWalk, unknownOp } from './js-walk.js';
+import type { BinaryKernelOp } from './types.js';
 
-/**
- * out[i] = f(x[i]); `out` may be `x`. relu is `x <= 0 ? 0 : x`, so relu(NaN) = NaN (as in PyTorch and
- * np.maximum(x, 0)) and relu(-0) = 0. sign follows Math.sign: sign(±0) = ±0, sign(NaN) = NaN.
- */
-export function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void {
-  const n = out.length;
-  switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]; return;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); return;
-    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); return;
-    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); return;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); return;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); return;
-    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v <= 0 ? 0 : v; } return;
-    case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]); return;
-    case 'square': for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v * v; } return;
-    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]; return;
-    case 'sigmoid':
-      // exp is only ever taken of -|x|, so it cannot overflow: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
-      for (let i = 0; i < n; i++) {
-        const v = x[i];
-        if (v >= 0) {
-          out[i] = 1 / (1 + Math.exp(-v));
-        } else {
-          const e = Math.exp(v); // NaN lands here and stays NaN
-          out[i] = e / (1 + e);
-        }
-      }
-      return;
-    default: unknownOp('unary', op);
-  }
-}
+export { unary } from './js-unary.js';
+import { RowWalk, unknownOp } from './js-walk.js';
 
 /** out = dy ⊙ y ⊙ (1 − y), the sigmoid VJP written from its output in one pass. */
 export function sigmoidGrad(y: FloatArray, dy: FloatArray, out: FloatArray): void {

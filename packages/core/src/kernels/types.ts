@@ -7,8 +7,9 @@ import type { FloatArray } from '../dtype.js';
  * output's dtype and is fully overwritten. Kernels allocate nothing per element.
  */
 
-export type UnaryKernelOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign' | 'square' | 'reciprocal';
+import type { UnaryKernelOp } from './js-unary.js';
+
+export type { UnaryKernelOp };
 
 export type BinaryKernelOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -17,8 +18,8 @@ export type BinaryKernelOp =
 export type ReduceKernelOp = 'sum' | 'max' | 'min';
 
 export interface Kernels {
-  /** out[i] = f(x[i]). `out` may be `x` itself. */
-  unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void;
+  /** out[i] = f(x[i]) (js-unary.ts lists the ops); `p` is the op's parameter where it has one. `out` may be `x` itself. */
+  unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p?: number): void;
   /** out = a ∘ b with NumPy broadcasting of `aShape` and `bShape` to `outShape`; comparisons write 1 or 0. */
   binary(
     op: BinaryKernelOp,

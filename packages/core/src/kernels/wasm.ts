@@ -125,15 +125,15 @@ function stage(rt: WasmRuntime, S: 4 | 8, arrays: readonly FloatArray[], extra: 
   return at;
 }
 
-function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray): void {
+function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p = 0): void {
   const n = out.length;
   // The common case, a small tensor, costs one comparison before the JS kernel.
   const which = n >= limits.elementwise ? UNARY[op] : undefined;
   const rt = which !== undefined && enabled ? wasmRuntime() : null;
-  if (rt === null) return jsUnary(op, x, out);
+  if (rt === null) return jsUnary(op, x, out, p);
   const S = out instanceof Float64Array ? 8 : 4;
   const at = stage(rt, S, [x.length === n ? x : x.subarray(0, n)], 0);
-  if (at === null) return jsUnary(op, x, out);
+  if (at === null) return jsUnary(op, x, out, p);
   (rt.exports[which![S === 8 ? 1 : 0]] as MapFn)(at[0], at[0], n);
   out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[0] / S, at[0] / S + n));
 }

@@ -1,122 +1,216 @@
-import { alloc } from '../dtype.js';
-import { gatherRaw, indexAdd, reshape, scatterAdd, sliceRaw, takeRaw, transpose, unslice } from '../functions.js';
+/**
+ * Layout: reshaping, permuting, broadcasting, slicing and joining. Each primitive's adjoint is another
+ * layout primitive (slice ↔ unslice), so every VJP here is differentiable again.
+ */
+import { alloc, promote } from '../dtype.js';
+import { ShapeError, TapegradError, fmtShape } from '../errors.js';
 import { kernels } from '../kernels/index.js';
-import { filled, sizeOf } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import type { OpTable } from './table.js';
+import { broadcastShapes, checkShape, filled, normAxis, normAxes, sameShape, sizeOf } from '../shape.js';
+import { apply } from '../tape.js';
+import { Tensor, describeValue } from '../tensor.js';
+import { defineOp, expectTensor, type Grads } from './define.js';
 
-type Layout = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'unslice' | 'concat' | 'gather' | 'scatterAdd' | 'take' | 'indexAdd';
+/** One axis or several; negative axes count from the end. */
+export type Axis = number | readonly number[];
 
-export const layoutOps: OpTable<Layout> = {
-  // d reshape(x) = reshape⁻¹(dx)   (shares data: tensors are dense and row-major)
-  reshape: {
-    name: 'reshape',
-    forward: ([x], { shape }) => new Tensor(x.data, shape),
-    vjp: (dy, { inputs: [x] }) => [reshape(dy, x.shape)],
+/** An array of integers, or a typed error naming the op and the argument. */
+export function intList(op: string, v: unknown, arg: string): number[] {
+  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d))) {
+    throw new TapegradError(op, `expected an array of integers, got ${describeValue(v)}`, arg);
+  }
+  return [...v];
+}
+
+// d reshape(x) = reshape⁻¹(dx)   (shares data: tensors are dense and row-major)
+export const reshapeOp = defineOp<'reshape', { shape: readonly number[] }>('reshape', {
+  forward: ([x], { shape }) => new Tensor(x.data, shape),
+  vjp: (dy, { inputs: [x] }): Grads => [reshape(dy, x.shape)],
+});
+/** The same elements in a new shape; one dimension may be −1 (inferred). Shares data. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor('reshape', x);
+  const s = intList('reshape', shape, 'shape');
+  const free = s.indexOf(-1);
+  if (free >= 0) {
+    const known = s.reduce((acc, d, i) => (i === free ? acc : acc * d), 1);
+    if (known > 0 && x.size % known === 0) s[free] = x.size / known;
+  }
+  if (!s.every((d) => d >= 0) || sizeOf(s) !== x.size) {
+    throw new ShapeError('reshape', `cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`, 'shape');
+  }
+  return apply(reshapeOp, [x], { shape: s });
+}
+
+// d xᵀ = (dx)ᵀ with the inverse permutation
+export const transposeOp = defineOp<'transpose', { perm: readonly number[] }>('transpose', {
+  forward: ([x], { perm }) => {
+    const out = alloc(x.dtype, x.size);
+    kernels.transpose(x.data, x.shape, perm, out);
+    return new Tensor(out, perm.map((p) => x.shape[p]));
   },
-  // d xᵀ = (dx)ᵀ with the inverse permutation
-  transpose: {
-    name: 'transpose',
-    forward: ([x], { perm }) => {
-      const out = alloc(x.dtype, x.size);
-      kernels.transpose(x.data, x.shape, perm, out);
-      return new Tensor(out, perm.map((p) => x.shape[p]));
-    },
-    vjp: (dy, { attrs: { perm } }) => {
-      const inv = filled(perm.length, 0);
-      perm.forEach((p, i) => (inv[p] = i));
-      return [transpose(dy, inv)];
-    },
+  vjp: (dy, { attrs: { perm } }): Grads => {
+    const inv = filled(perm.length, 0);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [transpose(dy, inv)];
   },
-  // d broadcast(x) = Σ over the broadcast dims — done by the tape's sum-to-shape, the one place for it
-  broadcastTo: {
-    name: 'broadcastTo',
-    forward: ([x], { shape }) => {
-      const out = alloc(x.dtype, sizeOf(shape));
-      kernels.broadcast(x.data, x.shape, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (dy) => [dy],
+});
+/** Permutes the axes (default: reversed, so a matrix is transposed). */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  expectTensor('transpose', x);
+  const n = x.ndim;
+  const p = perm === undefined ? Array.from({ length: n }, (_, i) => n - 1 - i) : intList('transpose', perm, 'perm').map((a) => normAxis('transpose', a, n, 'perm'));
+  if (p.length !== n || new Set(p).size !== n) {
+    throw new ShapeError('transpose', `${JSON.stringify(perm)} is not a permutation of the ${n} axes of a tensor of shape ${fmtShape(x.shape)}`, 'perm');
+  }
+  return apply(transposeOp, [x], { perm: p });
+}
+
+/** Swaps the last two axes (a 0-d or 1-D tensor is returned as is). */
+export function mT(x: Tensor): Tensor {
+  if (expectTensor('mT', x).ndim < 2) return x;
+  const p = Array.from({ length: x.ndim }, (_, i) => i);
+  [p[x.ndim - 2], p[x.ndim - 1]] = [p[x.ndim - 1], p[x.ndim - 2]];
+  return transpose(x, p);
+}
+
+/** Removes axes of size 1 (all of them, or the given ones, which must have size 1). */
+export function squeeze(x: Tensor, axis?: Axis | null): Tensor {
+  expectTensor('squeeze', x);
+  const axes = axis === undefined || axis === null ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes('squeeze', axis, x.ndim);
+  for (const a of axes) {
+    if (x.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} has size ${x.shape[a]}, not 1, in shape ${fmtShape(x.shape)}`, 'axis');
+  }
+  return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** Inserts an axis of size 1 at `axis` (in the result's numbering, so −1 appends). */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  expectTensor('unsqueeze', x);
+  const a = normAxis('unsqueeze', axis, x.ndim + 1);
+  const s = [...x.shape];
+  s.splice(a, 0, 1);
+  return reshape(x, s);
+}
+
+// d broadcast(x) = Σ over the broadcast dims — done by the sweep's sum-to-shape, the one place for it
+export const broadcastToOp = defineOp<'broadcastTo', { shape: readonly number[] }>('broadcastTo', {
+  forward: ([x], { shape }) => {
+    const out = alloc(x.dtype, sizeOf(shape));
+    kernels.broadcast(x.data, x.shape, out, shape);
+    return new Tensor(out, shape);
   },
-  // d x[s] = unslice(dx): the cotangent goes back to the sliced places, zero elsewhere
-  slice: {
-    name: 'slice',
-    forward: ([x], { begin, step, shape }) => {
-      const out = alloc(x.dtype, sizeOf(shape));
-      kernels.slice(x.data, x.shape, begin, step, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (dy, { inputs: [x], attrs: { begin, step } }) => [unslice(dy, begin, step, x.shape)],
+  vjp: (dy) => [dy],
+});
+/** x broadcast to `shape` (NumPy rules); its gradient sums back over the broadcast dims. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor('broadcastTo', x);
+  const s = checkShape('broadcastTo', shape);
+  if (x.ndim > s.length || !sameShape(broadcastShapes('broadcastTo', x.shape, s, 'x', 'shape'), s)) {
+    throw new ShapeError('broadcastTo', `cannot broadcast a tensor of shape ${fmtShape(x.shape)} to ${fmtShape(s)}`, 'shape');
+  }
+  return sameShape(x.shape, s) ? x : apply(broadcastToOp, [x], { shape: s });
+}
+
+type SliceAttrs = { begin: readonly number[]; step: readonly number[]; shape: readonly number[] };
+// d x[s] = unslice(dx): the cotangent goes back to the sliced places, zero elsewhere
+export const sliceOp = defineOp<'slice', SliceAttrs>('slice', {
+  forward: ([x], { begin, step, shape }) => {
+    const out = alloc(x.dtype, sizeOf(shape));
+    kernels.slice(x.data, x.shape, begin, step, out, shape);
+    return new Tensor(out, shape);
   },
-  // unslice is linear, and slice is its adjoint
-  unslice: {
-    name: 'unslice',
-    forward: ([dy], { begin, step, shape }) => {
-      const out = alloc(dy.dtype, sizeOf(shape));
-      kernels.unslice(dy.data, dy.shape, begin, step, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (g, { inputs: [dy], attrs: { begin, step } }) => [sliceRaw(g, begin, step, dy.shape)],
+  vjp: (dy, { inputs: [x], attrs: { begin, step } }) => [unslice(dy, begin, step, x.shape)],
+});
+// unslice is linear, and slice is its adjoint
+export const unsliceOp = defineOp<'unslice', SliceAttrs>('unslice', {
+  forward: ([dy], { begin, step, shape }) => {
+    const out = alloc(dy.dtype, sizeOf(shape));
+    kernels.unslice(dy.data, dy.shape, begin, step, out, shape);
+    return new Tensor(out, shape);
   },
-  // d concat(xs) = the matching slices of dx
-  concat: {
-    name: 'concat',
-    forward: (xs, { axis }) => {
-      const shape = [...xs[0].shape];
-      shape[axis] = xs.reduce((s, t) => s + t.shape[axis], 0);
-      const dtype = xs.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
-      const out = alloc(dtype, sizeOf(shape));
-      kernels.concat(xs.map((t) => ({ data: t.data, shape: t.shape })), axis, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (dy, { inputs, attrs: { axis } }, needs) => {
-      let offset = 0;
-      return inputs.map((t: Tensor, i) => {
-        const begin = dy.shape.map((_, d) => (d === axis ? offset : 0));
-        offset += t.shape[axis];
-        return needs[i] ? sliceRaw(dy, begin, dy.shape.map(() => 1), t.shape) : null;
-      });
-    },
+  vjp: (g, { inputs: [dy], attrs: { begin, step } }) => [sliceRaw(g, begin, step, dy.shape)],
+});
+/** @internal slice with resolved begin, step and output shape. */
+export const sliceRaw = (x: Tensor, begin: readonly number[], step: readonly number[], shape: readonly number[]): Tensor =>
+  apply(sliceOp, [x], { begin, step, shape });
+/** @internal the adjoint of slice: dy placed into zeros of `shape`. */
+export const unslice = (dy: Tensor, begin: readonly number[], step: readonly number[], shape: readonly number[]): Tensor =>
+  apply(unsliceOp, [dy], { begin, step, shape });
+
+/**
+ * Python-style slicing on every axis: x[begin[d] : end[d] : step[d]]. Negative indices count from the
+ * end and out-of-range ones are clamped, as in NumPy; a missing or null `end` means "to the end";
+ * axes past `begin.length` are kept whole. Steps are positive integers.
+ *
+ * @example
+ * slice(A, [0, 1], [null, 3]); // A[:, 1:3]
+ */
+export function slice(x: Tensor, begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor {
+  expectTensor('slice', x);
+  if (!Array.isArray(begin)) throw new TapegradError('slice', `expected an array of integers, got ${describeValue(begin)}`, 'begin');
+  if (end !== undefined && end !== null && !Array.isArray(end)) throw new TapegradError('slice', `expected an array, got ${describeValue(end)}`, 'end');
+  if (step !== undefined && step !== null && !Array.isArray(step)) throw new TapegradError('slice', `expected an array, got ${describeValue(step)}`, 'step');
+  if (begin.length > x.ndim || (end && end.length > x.ndim) || (step && step.length > x.ndim)) {
+    throw new ShapeError('slice', `more indices than the ${x.ndim} axes of shape ${fmtShape(x.shape)}`, 'begin');
+  }
+  const b: number[] = [], st: number[] = [], shape: number[] = [];
+  for (let d = 0; d < x.ndim; d++) {
+    const n = x.shape[d];
+    const s = step?.[d] ?? 1;
+    if (!Number.isInteger(s) || s < 1) throw new TapegradError('slice', `step on axis ${d} must be a positive integer, got ${describeValue(s)}`, 'step');
+    const norm = (i: unknown, arg: string) => {
+      if (!Number.isInteger(i)) throw new TapegradError('slice', `index on axis ${d} must be an integer, got ${describeValue(i)}`, arg);
+      const k = i as number;
+      return Math.min(Math.max(k < 0 ? k + n : k, 0), n);
+    };
+    const lo = norm(begin[d] ?? 0, 'begin');
+    const hi = end?.[d] === undefined || end[d] === null ? n : norm(end[d], 'end');
+    b.push(lo);
+    st.push(s);
+    shape.push(Math.max(0, Math.ceil((hi - lo) / s)));
+  }
+  return sliceRaw(x, b, st, shape);
+}
+
+// d concat(xs) = the matching slices of dx
+export const concatOp = defineOp<'concat', { axis: number }>('concat', {
+  forward: (xs, { axis }) => {
+    const shape = [...xs[0].shape];
+    shape[axis] = xs.reduce((s, t) => s + t.shape[axis], 0);
+    const out = alloc(xs.reduce((d, t) => promote(d, t.dtype), xs[0].dtype), sizeOf(shape));
+    kernels.concat(xs.map((t) => ({ data: t.data, shape: t.shape })), axis, out, shape);
+    return new Tensor(out, shape);
   },
-  // d gather(x, idx) = scatterAdd(dx, idx): repeated indices accumulate
-  gather: {
-    name: 'gather',
-    forward: ([x], { index, indexShape, axis }) => {
-      const out = alloc(x.dtype, index.length);
-      kernels.gather(x.data, x.shape, index, indexShape, axis, out);
-      return new Tensor(out, indexShape);
-    },
-    vjp: (dy, { inputs: [x], attrs: { index, indexShape, axis } }) => [scatterAdd(dy, index, indexShape, axis, x.shape)],
+  vjp: (dy, { inputs, attrs: { axis } }, needs) => {
+    let offset = 0;
+    return inputs.map((t: Tensor, i) => {
+      const begin = dy.shape.map((_, d) => (d === axis ? offset : 0));
+      offset += t.shape[axis];
+      return needs[i] ? sliceRaw(dy, begin, dy.shape.map(() => 1), t.shape) : null;
+    });
   },
-  // scatterAdd is linear, and gather is its adjoint
-  scatterAdd: {
-    name: 'scatterAdd',
-    forward: ([src], { index, indexShape, axis, shape }) => {
-      const out = alloc(src.dtype, sizeOf(shape));
-      kernels.scatterAdd(src.data, index, indexShape, axis, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (g, { attrs: { index, indexShape, axis } }) => [gatherRaw(g, index, indexShape, axis)],
-  },
-  // d take(x, idx) = indexAdd(dx, idx): the slices go back to their places, repeated ones accumulate
-  take: {
-    name: 'take',
-    forward: ([x], { index, axis }) => {
-      const shape = x.shape.map((d, i) => (i === axis ? index.length : d));
-      const out = alloc(x.dtype, sizeOf(shape));
-      kernels.take(x.data, x.shape, index, axis, out);
-      return new Tensor(out, shape);
-    },
-    vjp: (dy, { inputs: [x], attrs: { index, axis } }) => [indexAdd(dy, index, axis, x.shape)],
-  },
-  // indexAdd is linear, and take is its adjoint
-  indexAdd: {
-    name: 'indexAdd',
-    forward: ([src], { index, axis, shape }) => {
-      const out = alloc(src.dtype, sizeOf(shape));
-      kernels.indexAdd(src.data, index, axis, out, shape);
-      return new Tensor(out, shape);
-    },
-    vjp: (g, { attrs: { index, axis } }) => [takeRaw(g, index, axis)],
-  },
-};
+});
+/** Joins tensors along an existing axis; all other dims must match. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new TapegradError('concat', 'expected a non-empty array of tensors', 'xs');
+  xs.forEach((t, i) => expectTensor('concat', t, `xs[${i}]`));
+  const first = xs[0];
+  const a = normAxis('concat', axis, first.ndim);
+  xs.forEach((t, i) => {
+    if (t.ndim !== first.ndim || t.shape.some((d: number, j: number) => j !== a && d !== first.shape[j])) {
+      throw new ShapeError('concat', `xs[${i}] has shape ${fmtShape(t.shape)}, which does not match xs[0]'s ${fmtShape(first.shape)} outside axis ${a}`, `xs[${i}]`);
+    }
+  });
+  return xs.length === 1 ? first : apply(concatOp, xs, { axis: a });
+}
+
+/** Stacks equally shaped tensors along a new axis. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new TapegradError('stack', 'expected a non-empty array of tensors', 'xs');
+  xs.forEach((t, i) => {
+    expectTensor('stack', t, `xs[${i}]`);
+    if (!sameShape(t.shape, xs[0].shape)) throw new ShapeError('stack', `xs[${i}] has shape ${fmtShape(t.shape)} but xs[0] has ${fmtShape(xs[0].shape)}`, `xs[${i}]`);
+  });
+  const a = normAxis('stack', axis, xs[0].ndim + 1);
+  return concat(xs.map((t) => unsqueeze(t, a)), a);
+}

@@ -50,6 +50,13 @@ const distinct: Values = (n) =>
     .tuple(fc.uniqueArray(fc.integer({ min: -150, max: 150 }), { minLength: n, maxLength: n }), uniform(0, 0.4)(n))
     .map(([ks, jitter]) => ks.map((k, i) => (k + jitter[i]) * 0.02));
 
+/** Values in [−3, 3] whose fractional part is at least 0.1 away from `jump` (0 for integers, 0.5 for halves). */
+const offJumps = (jump: number): Values => (n) =>
+  uniform(-3, 3)(n).map((vs) => vs.map((v) => {
+    const k = Math.floor(v), frac = v - k;
+    return k + jump + 0.1 + ((frac - jump + 1) % 1) * 0.8;
+  }));
+
 const f64 = (shape: readonly number[], values: readonly number[], requiresGrad = false): Tensor =>
   tensor(Float64Array.from(values), { shape, dtype: 'float64', requiresGrad });
 const tensorOf = (shape: readonly number[], values: Values, requiresGrad = false) =>
@@ -225,6 +232,23 @@ const CASES: { [K in OpName]: Case } = {
   relu: { args: unaryArgs(signed(0.05, 2)), f: F.relu },
   square: { args: unaryArgs(uniform(-2, 2)), f: F.square },
   reciprocal: { args: unaryArgs(signed(0.5, 3)), f: F.reciprocal },
+  log1p: { args: unaryArgs(uniform(-0.5, 3)), f: F.log1p },
+  expm1: { args: unaryArgs(uniform(-2, 2)), f: F.expm1 },
+  sin: { args: unaryArgs(uniform(-4, 4)), f: F.sin },
+  cos: { args: unaryArgs(uniform(-4, 4)), f: F.cos },
+  erf: { args: unaryArgs(uniform(-3, 3)), f: F.erf },
+  softplus: { args: unaryArgs(uniform(-4, 4)), f: F.softplus },
+  logSigmoid: { args: unaryArgs(uniform(-4, 4)), f: F.logSigmoid },
+  silu: { args: unaryArgs(uniform(-4, 4)), f: F.silu },
+  gelu: { args: unaryArgs(uniform(-3, 3)), f: F.gelu },
+  geluTanh: { args: unaryArgs(uniform(-3, 3)), f: (x: Tensor) => F.gelu(x, { approximate: 'tanh' }) },
+  // kinked at 0: values stay away from it; a slope other than PyTorch's default tests the parameter
+  leakyRelu: { args: unaryArgs(signed(0.05, 2)), f: (x: Tensor) => F.leakyRelu(x, 0.2) },
+  elu: { args: unaryArgs(signed(0.05, 2)), f: (x: Tensor) => F.elu(x, 1.5) },
+  // piecewise constant: values at least 0.1 from the jumps (integers; halves for round), where the numerical derivative is exactly 0
+  floor: { args: unaryArgs(offJumps(0)), f: F.floor },
+  ceil: { args: unaryArgs(offJumps(0)), f: F.ceil },
+  round: { args: unaryArgs(offJumps(0.5)), f: F.round },
   where: { args: whereArgs, f: F.where },
   clamp: { args: clampArgs, f: F.clamp },
   // The float64 → float32 cast: values within 1e-3 of 0, where float32's spacing (≤ 1.2e-10) moves a

@@ -1,76 +1,44 @@
-import type { DType } from '../dtype.js';
-import type { Tensor } from '../tensor.js';
-import { elementwiseOps } from './elementwise.js';
-import { layoutOps } from './layout.js';
-import { matmulOps } from './matmul.js';
-import { reduceOps } from './reduce.js';
-import { softmaxOps } from './softmax.js';
-
 /**
- * Every primitive op and the attributes it is recorded with. Composite ops (mean, softmax, logsumexp,
- * stack, squeeze …) are built from these in functions.ts and need no rule of their own.
+ * The catalog of primitives: every rule the op files export, collected by name. It adds nothing of
+ * its own — a primitive is defined once, in its op file (its public function, kernel binding, VJP
+ * and maths together) — and its type lists every op name, so the property test's case table
+ * (`{ [K in OpName]: Case }`) fails to compile while any primitive lacks its case.
  */
-export interface OpAttrs {
-  // elementwise, binary (NumPy broadcasting; the tape undoes it in one place)
-  add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
-  // comparisons: piecewise constant, so their derivative is 0
-  eq: null; ne: null; lt: null; le: null; gt: null; ge: null;
-  // elementwise, unary
-  neg: null; exp: null; log: null; sqrt: null; abs: null; sign: null; tanh: null; sigmoid: null;
-  relu: null; square: null; reciprocal: null;
-  // σ's VJP fused from its output: sigmoidGrad(y, dy) = dy ⊙ y(1 − y)
-  sigmoidGrad: null;
-  where: null;
-  clamp: { lo: number; hi: number };
-  astype: { dtype: DType };
-  identity: null;
-  // linear algebra
-  matmul: { transA: boolean; transB: boolean };
-  // reductions over sorted axes
-  sum: { axes: readonly number[]; keepdims: boolean };
-  max: { axes: readonly number[]; keepdims: boolean };
-  min: { axes: readonly number[]; keepdims: boolean };
-  // layout
-  reshape: { shape: readonly number[] };
-  transpose: { perm: readonly number[] };
-  broadcastTo: { shape: readonly number[] };
-  slice: { begin: readonly number[]; step: readonly number[]; shape: readonly number[] };
-  unslice: { begin: readonly number[]; step: readonly number[]; shape: readonly number[] };
-  concat: { axis: number };
-  gather: { index: Int32Array; indexShape: readonly number[]; axis: number };
-  scatterAdd: { index: Int32Array; indexShape: readonly number[]; axis: number; shape: readonly number[] };
-  // softmax cross-entropy of logits z against targets y along an axis, and its fused z-gradient
-  softmaxCrossEntropy: { axis: number };
-  softmaxCrossEntropyGrad: { axis: number };
-  take: { index: Int32Array; axis: number };
-  indexAdd: { index: Int32Array; axis: number; shape: readonly number[] };
+import type { OpDef } from '../tape.js';
+import * as arith from './arith.js';
+import * as indexing from './indexing.js';
+import * as layout from './layout.js';
+import * as matmul from './matmul.js';
+import * as reduce from './reduce.js';
+import * as softmax from './softmax.js';
+import * as unary from './unary.js';
+
+const MODULES = [arith, unary, layout, indexing, matmul, reduce, softmax] as const;
+type Exports = (typeof MODULES)[number];
+
+/** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
+type RuleOf<V> = V extends OpDef<never, infer K> ? OpDef<unknown, K> : V extends { readonly rule: OpDef<never, infer K> } ? OpDef<unknown, K> : never;
+type RulesOf<M> = { [P in keyof M]: RuleOf<M[P]> }[keyof M];
+type AnyRule = Exports extends infer M ? (M extends unknown ? RulesOf<M> : never) : never;
+
+/** The name of every primitive op. */
+export type OpName = AnyRule['name'];
+
+const isRule = (v: unknown): v is OpDef =>
+  v !== null && typeof v === 'object' && typeof (v as OpDef).name === 'string' && typeof (v as OpDef).forward === 'function' && typeof (v as OpDef).vjp === 'function';
+
+function collectRules(): { [K in OpName]: OpDef<unknown, K> } {
+  const out: Record<string, OpDef> = {};
+  for (const m of MODULES) {
+    for (const v of Object.values(m)) {
+      const rule = isRule(v) ? v : typeof v === 'function' && isRule((v as { rule?: unknown }).rule) ? (v as { rule: OpDef }).rule : null;
+      if (rule !== null) out[rule.name] = rule;
+    }
+  }
+  return out as { [K in OpName]: OpDef<unknown, K> };
 }
 
-export type OpName = keyof OpAttrs;
+/** Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection). */
+export const OPS: Readonly<{ [K in OpName]: OpDef<unknown, K> }> = Object.freeze(collectRules());
 
-/** What an op's VJP sees: its inputs, its output and its attributes. */
-export interface VjpNode<A> {
-  readonly inputs: readonly Tensor[];
-  readonly output: Tensor;
-  readonly attrs: A;
-}
-
-/**
- * One op: `forward` computes the output through the kernels, as a new untracked tensor (the tape
- * records it if needed); `vjp` maps the output cotangent `dy` to
- * one cotangent per input (null where `needs[i]` is false or the input is not differentiable). VJPs are
- * written with the library's own ops, so they are recorded when differentiating twice. A VJP may
- * return a gradient in the broadcast output shape: the tape sums it back to the input's shape.
- * The functions that record an op hold its rule (`OPS.mul`) rather than its name, so no op is looked
- * up by name on the hot path; `name` is its key in the table.
- */
-export interface OpDef<A, K extends OpName = OpName> {
-  readonly name: K;
-  forward(inputs: readonly Tensor[], attrs: A): Tensor;
-  vjp(dy: Tensor, node: VjpNode<A>, needs: readonly boolean[]): (Tensor | null)[];
-}
-
-export type OpTable<K extends OpName> = { [P in K]: OpDef<OpAttrs[P], P> };
-
-/** The table of every op. The type makes the compiler refuse to build while any op lacks its rule. */
-export const OPS: OpTable<OpName> = { ...elementwiseOps, ...matmulOps, ...reduceOps, ...layoutOps, ...softmaxOps };
+export type { OpDef };
