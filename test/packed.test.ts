@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,23 @@ import('@tapegrad/core').then(async (imported) => {
     isTensor: z instanceof required.Tensor, shape: dense.forward(x).shape }));
 });`);
     expect(node('mixed.cjs').out).toEqual({ sameModule: true, sameClass: true, isTensor: true, shape: [3, 2] });
+  });
+
+  it('two copies of core (as two versions side by side would give) name the problem', () => {
+    // A second core, unpacked from the same tarball where npm would nest another version.
+    const second = join(project.dir, 'second/node_modules/@tapegrad/core');
+    mkdirSync(second, { recursive: true });
+    execFileSync('tar', ['xzf', project.tarballs.core, '-C', second, '--strip-components=1']);
+    write('two.mjs', `
+import * as core from '@tapegrad/core';
+import * as other from './second/node_modules/@tapegrad/core/dist/index.js';
+let message = null;
+try { core.add(other.tensor([1, 2]), 1); } catch (e) { message = e.message; }
+console.log(JSON.stringify({ distinct: core.Tensor !== other.Tensor, message }));`);
+    expect(node('two.mjs').out).toEqual({
+      distinct: true,
+      message: expect.stringMatching(/^add: argument 'a': this Tensor comes from another copy of @tapegrad\/core/),
+    });
   });
 
   // A consumer file typed under the two resolutions TypeScript users have: Node's (nodenext, both as
