@@ -9,11 +9,16 @@
  * consumers of src/ get it too. It cannot silently go stale: `node scripts/build-wasm.mjs --check`
  * recompiles in memory and fails if the committed bytes differ, and src/kernels/wasm.test.ts runs that
  * check. After editing wasm/*.ts, run `pnpm --filter @tapegrad/core build:wasm` and commit both.
+ *
+ * The compiler is not a dependency of the workspace: with binaryen it weighs about 100 MB, which every
+ * `pnpm install` would pull for a step few people run. It is installed on first use, at exactly
+ * ASC_VERSION (so the check compares against the compiler that wrote the bytes), into
+ * node_modules/.cache/, which later runs reuse.
  */
-import asc from 'assemblyscript/asc';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root); // asc resolves entry files against the working directory
@@ -22,6 +27,22 @@ const ENTRY = 'wasm/index.ts';
 const ENTRY_SHARED = 'wasm/index-shared.ts'; // adds gemmChunks, which needs atomics
 /** Upper bound of the shared memory (a shared memory must declare one): 32768 pages = 2 GiB. */
 const SHARED_MAX_PAGES = 32768;
+
+/** The AssemblyScript compiler that wrote the committed bytes; its binaryen is pinned by it. */
+const ASC_VERSION = '0.28.20';
+
+async function assemblyScript() {
+  const dir = join(root, 'node_modules/.cache', `assemblyscript-${ASC_VERSION}`);
+  const entry = join(dir, 'node_modules/assemblyscript/dist/asc.js');
+  if (!existsSync(entry)) {
+    console.error(`installing assemblyscript@${ASC_VERSION} into ${dir} (once)`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    execFileSync(npm, ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `assemblyscript@${ASC_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return (await import(pathToFileURL(entry).href)).default;
+}
+
+const asc = await assemblyScript();
 
 const COMMON = [
   '-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd',
