@@ -4,12 +4,12 @@
  * broadcast ↔ sum, take ↔ indexAdd), so each is differentiable to every order without a rule of its own.
  */
 import { alloc } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { full } from '../creation.js';
 import { kernels } from '../kernels/index.js';
 import { normAxes, normAxis } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { where } from './arith.js';
 import { defineOp, expectTensor, type Grads } from './define.js';
 import { take } from './indexing.js';
@@ -36,28 +36,28 @@ export const flipOp = defineOp<'flip', { axes: readonly number[] }>('flip', {
 export function flip(x: Tensor, axis?: Axis | null): Tensor {
   expectTensor('flip', x);
   if (axis !== undefined && axis !== null && typeof axis !== 'number' && !Array.isArray(axis)) {
-    throw new TapegradError('flip', `expected an axis number, an array of them, null or undefined, got ${describeValue(axis)}`, 'axis');
+    throw new TapegradError('flip', `expected an axis number, an array of them, null or undefined, got ${fmtValue(axis)}`, 'axis');
   }
   return apply(flipOp, [x], { axes: normAxes('flip', axis, x.ndim) });
 }
 
 /** A non-negative integer, or a typed error naming op and argument. */
 function count(op: string, v: unknown, arg: string): number {
-  if (!Number.isInteger(v) || (v as number) < 0) throw new TapegradError(op, `expected a non-negative integer, got ${describeValue(v)}`, arg);
+  if (!Number.isInteger(v) || (v as number) < 0) throw new TapegradError(op, `expected a non-negative integer, got ${fmtValue(v)}`, arg);
   return v as number;
 }
 
 /** [before, after] on each axis, from NumPy's forms of `pad_width`. */
 function padWidths(width: unknown, ndim: number): [number, number][] {
   const pair = (v: unknown, arg: string): [number, number] => {
-    if (!Array.isArray(v) || v.length !== 2) throw new TapegradError('pad', `expected a [before, after] pair, got ${describeValue(v)}`, arg);
+    if (!Array.isArray(v) || v.length !== 2) throw new TapegradError('pad', `expected a [before, after] pair, got ${fmtValue(v)}`, arg);
     return [count('pad', v[0], arg), count('pad', v[1], arg)];
   };
   if (typeof width === 'number') {
     const n = count('pad', width, 'width');
     return Array.from({ length: ndim }, () => [n, n]);
   }
-  if (!Array.isArray(width)) throw new TapegradError('pad', `expected a number, a [before, after] pair or one pair per axis, got ${describeValue(width)}`, 'width');
+  if (!Array.isArray(width)) throw new TapegradError('pad', `expected a number, a [before, after] pair or one pair per axis, got ${fmtValue(width)}`, 'width');
   if (width.length === 2 && typeof width[0] === 'number') {
     const p = pair(width, 'width');
     return Array.from({ length: ndim }, () => [...p]);
@@ -86,7 +86,7 @@ function padWidths(width: unknown, ndim: number): [number, number][] {
 export function pad(x: Tensor, width: number | readonly [number, number] | readonly (readonly [number, number])[], value = 0): Tensor {
   expectTensor('pad', x);
   const pairs = padWidths(width, x.ndim);
-  if (typeof value !== 'number') throw new TapegradError('pad', `expected a number, got ${describeValue(value)}`, 'value');
+  if (typeof value !== 'number') throw new TapegradError('pad', `expected a number, got ${fmtValue(value)}`, 'value');
   const begin = pairs.map(([b]) => b);
   const step = pairs.map(() => 1);
   const shape = x.shape.map((d, i) => pairs[i][0] + d + pairs[i][1]);
@@ -114,11 +114,11 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
   const n = x.shape[a];
   let sizes: number[];
   if (typeof sections === 'number') {
-    if (!Number.isInteger(sections) || sections < 1) throw new TapegradError('split', `expected a positive integer count of pieces, got ${describeValue(sections)}`, 'sections');
+    if (!Number.isInteger(sections) || sections < 1) throw new TapegradError('split', `expected a positive integer count of pieces, got ${fmtValue(sections)}`, 'sections');
     if (n % sections !== 0) throw new ShapeError('split', `axis ${a} of shape ${fmtShape(x.shape)} has ${n} entries, which do not split into ${sections} equal pieces`, 'sections');
     sizes = Array.from({ length: sections }, () => n / sections);
   } else {
-    if (!Array.isArray(sections)) throw new TapegradError('split', `expected a number of pieces or an array of sizes, got ${describeValue(sections)}`, 'sections');
+    if (!Array.isArray(sections)) throw new TapegradError('split', `expected a number of pieces or an array of sizes, got ${fmtValue(sections)}`, 'sections');
     sizes = sections.map((s, i) => count('split', s, `sections[${i}]`));
     const total = sizes.reduce((p, s) => p + s, 0);
     if (total !== n) throw new ShapeError('split', `the sizes ${JSON.stringify(sizes)} add up to ${total}, but axis ${a} of shape ${fmtShape(x.shape)} has ${n} entries`, 'sections');
@@ -152,7 +152,7 @@ export function repeat(x: Tensor, repeats: number | readonly number[], axis?: nu
     const wide = t.shape.flatMap((d, i) => (i === a ? [d, r] : [d]));
     return reshape(broadcastTo(reshape(t, column), wide), t.shape.map((d, i) => (i === a ? d * r : d)));
   }
-  if (!Array.isArray(repeats)) throw new TapegradError('repeat', `expected a count or an array of counts, got ${describeValue(repeats)}`, 'repeats');
+  if (!Array.isArray(repeats)) throw new TapegradError('repeat', `expected a count or an array of counts, got ${fmtValue(repeats)}`, 'repeats');
   if (repeats.length !== n) {
     throw new ShapeError('repeat', `expected one count per entry along axis ${a} (${n}) of shape ${fmtShape(t.shape)}, got ${repeats.length}`, 'repeats');
   }
@@ -175,7 +175,7 @@ export function repeat(x: Tensor, repeats: number | readonly number[], axis?: nu
 export function tile(x: Tensor, reps: number | readonly number[]): Tensor {
   expectTensor('tile', x);
   const r0 = typeof reps === 'number' ? [reps] : reps;
-  if (!Array.isArray(r0)) throw new TapegradError('tile', `expected a count or an array of counts, got ${describeValue(reps)}`, 'reps');
+  if (!Array.isArray(r0)) throw new TapegradError('tile', `expected a count or an array of counts, got ${fmtValue(reps)}`, 'reps');
   const counts = r0.map((r, i) => count('tile', r, typeof reps === 'number' ? 'reps' : `reps[${i}]`));
   const nd = Math.max(x.ndim, counts.length);
   const shape = [...Array.from({ length: nd - x.ndim }, () => 1), ...x.shape];

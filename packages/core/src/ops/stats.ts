@@ -3,8 +3,8 @@
  * (mul, slice, sum, max, sqrt, where …), so their gradients are the chain rule through exact rules,
  * differentiable to every order, and need no rule or kernel of their own.
  */
-import { TapegradError, ShapeError, fmtShape } from '../errors.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { TapegradError, ShapeError, fmtShape, fmtValue } from '../errors.js';
+import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, gt, lt, mul, square, sub, where } from './arith.js';
 import { expectTensor } from './define.js';
 import { concat, reshape, sliceRaw, type Axis } from './layout.js';
@@ -69,11 +69,11 @@ export interface VarianceOptions {
 function varianceArgs(op: string, x: Tensor, axis: Axis | null | undefined, options: unknown): { axes: number[]; keepdims: boolean; correction: number } {
   expectTensor(op, x);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TapegradError(op, `expected an options object { correction?, keepdims? }, got ${describeValue(options)}`, 'options');
+    throw new TapegradError(op, `expected an options object { correction?, keepdims? }, got ${fmtValue(options)}`, 'options');
   }
   const { correction = 1, keepdims = false } = options as VarianceOptions;
   if (typeof correction !== 'number' || !(correction >= 0) || !Number.isFinite(correction)) {
-    throw new TapegradError(op, `correction must be a finite number ≥ 0, got ${describeValue(correction)}`, 'correction');
+    throw new TapegradError(op, `correction must be a finite number ≥ 0, got ${fmtValue(correction)}`, 'correction');
   }
   return { axes: reduceArgs(op, x, axis, keepdims), keepdims, correction };
 }
@@ -142,7 +142,7 @@ export type NormOrder = 1 | 2 | typeof Infinity | 'fro';
 export function norm(x: Tensor, p: NormOrder = 2, axis?: Axis | null, keepdims = false): Tensor {
   expectTensor('norm', x);
   if (p !== 1 && p !== 2 && p !== Infinity && p !== 'fro') {
-    throw new TapegradError('norm', `p must be 1, 2, Infinity or 'fro', got ${typeof p === 'string' ? JSON.stringify(p) : describeValue(p)}`, 'p');
+    throw new TapegradError('norm', `p must be 1, 2, Infinity or 'fro', got ${typeof p === 'string' ? JSON.stringify(p) : fmtValue(p)}`, 'p');
   }
   const axes = reduceArgs('norm', x, axis, keepdims);
   const empty = axes.some((a) => x.shape[a] === 0);
