@@ -14,7 +14,12 @@ export function setSweeping(on: boolean): void {
   sweeping = on;
 }
 
-/** True while anomaly mode is on. */
+/**
+ * True while anomaly mode is on.
+ *
+ * @example
+ * detectAnomaly(() => isAnomalyEnabled()); // true
+ */
 export const isAnomalyEnabled = (): boolean => enabled > 0;
 
 /**
@@ -35,7 +40,13 @@ export function detectAnomaly<T>(fn: () => T): T {
   }
 }
 
-/** Switches anomaly mode on or off for everything that follows (the global switch); returns the previous state. */
+/**
+ * Switches anomaly mode on or off for everything that follows (the global switch); returns the previous state.
+ *
+ * @example
+ * setDetectAnomaly(true);   // every op and cotangent checked from here on
+ * setDetectAnomaly(false);  // back to the normal path
+ */
 export function setDetectAnomaly(on: boolean): boolean {
   if (typeof on !== 'boolean') throw new TapegradError('setDetectAnomaly', `expected a boolean, got ${typeof on}`, 'on');
   const was = enabled > 0;
@@ -43,7 +54,12 @@ export function setDetectAnomaly(on: boolean): boolean {
   return was;
 }
 
-/** Raised in anomaly mode at the first non-finite op output (forward) or cotangent (backward). */
+/**
+ * Raised in anomaly mode at the first non-finite op output (forward) or cotangent (backward).
+ *
+ * @example
+ * try { detectAnomaly(() => tensor([-1]).sqrt()); } catch (e) { (e as AnomalyError).phase; } // 'forward'
+ */
 export class AnomalyError extends TapegradError {
   /** `'forward'`: the op's output; `'backward'`: a cotangent its VJP returned. */
   readonly phase: 'forward' | 'backward';

@@ -35,7 +35,12 @@ export const sin = unaryOp('sin', (dy, { inputs: [x] }): Grads => [mul(dy, cos(x
 // d cos(x) = −sin(x) dx
 export const cos = unaryOp('cos', (dy, { inputs: [x] }): Grads => [neg(mul(dy, sin(x)))]);
 // d atan(x) = dx / (1 + x²)
-/** The inverse tangent, in (−π/2, π/2). */
+/**
+ * The inverse tangent, in (−π/2, π/2).
+ *
+ * @example
+ * atan(tensor([1])).item(); // π/4
+ */
 export const atan = unaryOp('atan', (dy, { inputs: [x] }) => [div(dy, add(square(x), 1))]);
 // d erf(x) = 2/√π e^(−x²) dx
 /** The error function 2/√π ∫₀ˣ e^(−t²) dt (fdlibm's algorithm, within 1 ulp in float64). */
