@@ -10,15 +10,15 @@
  * instantiating the same module on the same memory.
  *
  * Memory layout (byte offsets, all chosen here, none by the module):
- *   [0, HEAP_START)                           the thread pool's control block (wasm-threads.ts)
+ *   [0, HEAP_START)                           the threaded gemm's control block (wasm-control.ts)
  *   [HEAP_START + t·workBytes, … + workBytes)  gemm scratch of thread t (packed panels)
  *   [operandBase(threads), …)                  the operands of the current call, copied in and out
  * Operands are transient, so the layout may change from one call to the next.
  */
 import { GEMM_WASM, GEMM_WASM_SHARED, SHARED_MAX_PAGES } from './wasm-bytes.js';
+import { HEAP_START } from './wasm-control.js';
 
 const PAGE = 65536;
-const HEAP_START = 1024;
 
 /** The functions compiled from wasm/*.ts; pointers are byte offsets, leading dimensions in elements. */
 export interface WasmExports {
@@ -26,8 +26,8 @@ export interface WasmExports {
   gemmF32: GemmFn;
   gemmF64: GemmFn;
   /** Packs all of op(B) at dst (k·(n + 32/elem) elements), for gemmPacked*. */
-  packBF32(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
-  packBF64(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  packBF32(transB: boolean, k: number, n: number, b: number, ldb: number, dst: number): void;
+  packBF64(transB: boolean, k: number, n: number, b: number, ldb: number, dst: number): void;
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
   sigmoidGradF64(y: number, dy: number, out: number, n: number): void;
   /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
@@ -40,7 +40,7 @@ export interface WasmExports {
 export type MapFn = (x: number, out: number, n: number) => void;
 
 export type GemmFn = (
-  transA: number, transB: number, m: number, n: number, k: number,
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
   a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
 ) => void;
 

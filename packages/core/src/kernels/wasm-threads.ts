@@ -2,23 +2,19 @@
  * A pool of worker threads that share one gemm with the calling thread, on the shared linear memory.
  * Node uses `worker_threads`; a browser uses Web Workers only when cross-origin isolated.
  *
- * One job at a time: the caller writes the job into the control block (see wasm/parallel.ts), bumps
- * SEQ and wakes every worker; then it and every worker that is awake claim chunks of C in WASM
+ * One job at a time: the caller writes the job into the control block (laid out in wasm-control.ts),
+ * bumps SEQ and wakes every worker; then it and every worker that is awake claim chunks of C in WASM
  * (gemmChunks) until none is left, and the caller waits until all claimed chunks are finished. Workers
  * are spawned on first need and are never waited for: one that is still starting, or descheduled,
  * just claims nothing. They are unref'd and never keep a process alive.
  */
+import * as layout from './wasm-control.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 
-/** Byte offsets in linear memory, below the heap (wasm-runtime.ts reserves [0, 1024)). */
-const CTL = 64; // the job, read by gemmChunks: 21 words
-const SEQ = 192; // job number; workers wait on it
-const FAILED = 196; // set by a worker whose gemmChunks threw
-const JOB_THREADS = 200; // threads the current job may use: worker w joins only if w + 1 < this
-const READY = 256; // one word per worker, up to MAX_WORKERS
-const MAX_WORKERS = 64;
-const CLOSED = -1; // NEXT between jobs: its tag (0xffff) matches no job
-const W = (byte: number) => byte >> 2; // byte offset → Int32Array index
+/** Index in an Int32Array over the memory of the word at byte address `byte`. */
+const word = (byte: number) => byte >> 2;
+/** Index of a field of the job (a byte offset from layout.JOB). */
+const field = (offset: number) => word(layout.JOB + offset);
 /** How long a thread polls before it sleeps in Atomics.wait, in ms. */
 const SPIN_MS = 0.05;
 
@@ -28,24 +24,24 @@ function run(data) {
   const { module, memory, index } = data;
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
   // The first page never moves (shared memory grows in place), so this view stays valid.
-  const ctl = new Int32Array(memory.buffer, 0, 256);
-  Atomics.store(ctl, ${W(READY)} + index, 1);
+  const ctl = new Int32Array(memory.buffer, 0, ${word(layout.CONTROL_END)});
+  Atomics.store(ctl, ${word(layout.READY)} + index, 1);
   let seen = 0;
   for (;;) {
     // Poll for a moment before sleeping: the next product often follows soon (a training step runs
     // several), and a sleeping thread takes tens of µs, far more on a busy machine, to wake.
     const until = performance.now() + ${SPIN_MS};
-    while (Atomics.load(ctl, ${W(SEQ)}) === seen && performance.now() < until);
-    Atomics.wait(ctl, ${W(SEQ)}, seen);
-    const seq = Atomics.load(ctl, ${W(SEQ)});
+    while (Atomics.load(ctl, ${word(layout.SEQ)}) === seen && performance.now() < until);
+    Atomics.wait(ctl, ${word(layout.SEQ)}, seen);
+    const seq = Atomics.load(ctl, ${word(layout.SEQ)});
     if (seq === seen) continue;
     seen = seq;
-    if (index + 1 >= Atomics.load(ctl, ${W(JOB_THREADS)})) continue; // parked by setNumThreads
+    if (index + 1 >= Atomics.load(ctl, ${word(layout.JOB_THREADS)})) continue; // parked by setNumThreads
     try {
-      ex.gemmChunks(${CTL}, seq & 0x7fff, index + 1);
+      ex.gemmChunks(${layout.JOB}, seq & 0x7fff, index + 1);
     } catch (e) {
-      Atomics.store(ctl, ${W(FAILED)}, 1);
-      Atomics.notify(ctl, ${W(CTL) + 1});
+      Atomics.store(ctl, ${word(layout.FAILED)}, 1);
+      Atomics.notify(ctl, ${field(layout.COMPLETED)}); // wakes the caller
     }
   }
 }
@@ -129,7 +125,7 @@ let workerChunks = 0;
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be an integer ≥ 1, got ${n}`);
-  requested = Math.min(n, MAX_WORKERS + 1);
+  requested = Math.min(n, layout.MAX_WORKERS + 1);
 }
 
 /** The number of threads a large WASM matmul may use (the setting; workers may still be starting). */
@@ -139,7 +135,7 @@ export function numThreads(): number {
 }
 
 function control(rt: WasmRuntime): Int32Array {
-  return new Int32Array(rt.memory.buffer, 0, 256);
+  return new Int32Array(rt.memory.buffer, 0, word(layout.CONTROL_END));
 }
 
 /**
@@ -185,10 +181,10 @@ export function readyThreads(rt: WasmRuntime, adaptive = false): number {
   let ready = 1;
   for (let w = 0; w < numThreads() - 1; w++) {
     if (workers[w] === undefined) {
-      Atomics.store(ctl, W(READY) + w, 0);
+      Atomics.store(ctl, word(layout.READY) + w, 0);
       workers[w] = spawn({ module: rt.module, memory: rt.memory, index: w });
     }
-    if (workers[w] !== null && Atomics.load(ctl, W(READY) + w) === 1) ready++;
+    if (workers[w] !== null && Atomics.load(ctl, word(layout.READY) + w) === 1) ready++;
   }
   return ready;
 }
@@ -203,48 +199,74 @@ export function chunksByWorkers(): number {
   return workerChunks;
 }
 
+/** A threaded gemm: how C is cut into chunks, and the whole product's gemm arguments (wasm/gemm.ts). */
+export interface GemmJob {
+  elemBytes: 4 | 8;
+  /** Chunks of whole rows of C, else of whole columns. */
+  byRows: boolean;
+  /** Rows or columns in a chunk, `nChunks` chunks in all, `extent` rows or columns of C in all. */
+  chunk: number;
+  nChunks: number;
+  extent: number;
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  /** A, B and C are byte addresses, their leading dimensions in elements. */
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  c: number;
+  ldc: number;
+  /** Thread t's scratch area is work0 + t·workBytes. */
+  work0: number;
+  workBytes: number;
+  /** Nonzero (row chunks only): op(B), packed by packBF32/F64, which every chunk shares. */
+  packedB: number;
+}
+
+/** The job field each argument goes to; typed complete, so an argument cannot lack its field. */
+const FIELDS: Readonly<Record<keyof GemmJob, number>> = {
+  elemBytes: layout.ELEM, byRows: layout.BY_ROWS, chunk: layout.CHUNK, nChunks: layout.NCHUNKS,
+  extent: layout.EXTENT, transA: layout.TRANS_A, transB: layout.TRANS_B, m: layout.M, n: layout.N,
+  k: layout.K, a: layout.A, lda: layout.LDA, b: layout.B, ldb: layout.LDB, c: layout.C, ldc: layout.LDC,
+  work0: layout.WORK0, workBytes: layout.WORK_BYTES, packedB: layout.PACKED_B,
+};
+const JOB_KEYS = Object.keys(FIELDS) as (keyof GemmJob)[];
+
 /**
- * Runs one gemm in `nChunks` chunks of `chunk` rows (byRows) or columns of C on the caller and every
- * awake worker. `args` are the whole product's gemm arguments (transA … ldc); thread t's scratch area
- * is work0 + t·workBytes. `packedB` ≠ 0 (row chunks only) is op(B) packed by packBF32/F64, shared by
- * every chunk. With `callerClaims` false (tests) the caller only waits. Returns false if a
- * worker failed; C is then incomplete and the caller must compute it itself.
+ * Runs `job` on the caller and every awake worker. With `callerClaims` false (tests) the caller only
+ * waits. Returns false if a worker failed; C is then incomplete and the caller must compute it itself.
  */
-export function runChunks(
-  rt: WasmRuntime, elemBytes: 4 | 8, byRows: boolean, chunk: number, nChunks: number, extent: number,
-  args: readonly number[], work0: number, packedB: number, callerClaims = true,
-): boolean {
+export function runChunks(rt: WasmRuntime, job: GemmJob, callerClaims = true): boolean {
   const ctl = control(rt);
-  const c = W(CTL);
   const tag = ++seq & 0x7fff;
-  ctl[c + 2] = elemBytes;
-  ctl[c + 3] = nChunks;
-  ctl[c + 4] = byRows ? 1 : 0;
-  ctl[c + 5] = chunk;
-  ctl[c + 6] = extent;
-  for (let i = 0; i < 11; i++) ctl[c + 7 + i] = args[i];
-  ctl[c + 18] = work0;
-  ctl[c + 19] = rt.workBytes;
-  ctl[c + 20] = packedB;
-  Atomics.store(ctl, W(JOB_THREADS), numThreads());
-  Atomics.store(ctl, c + 1, 0); // COMPLETED
-  Atomics.store(ctl, W(FAILED), 0);
-  Atomics.store(ctl, c, tag << 16); // NEXT: open, chunk 0
+  const nChunks = job.nChunks;
+  // Plain stores: the Atomics.store that opens the job below publishes them.
+  for (const key of JOB_KEYS) ctl[field(FIELDS[key])] = Number(job[key]);
+  Atomics.store(ctl, word(layout.JOB_THREADS), numThreads());
+  Atomics.store(ctl, field(layout.COMPLETED), 0);
+  Atomics.store(ctl, word(layout.FAILED), 0);
+  Atomics.store(ctl, field(layout.NEXT), tag << 16); // open, at chunk 0
   const t0 = performance.now();
-  Atomics.store(ctl, W(SEQ), seq);
-  Atomics.notify(ctl, W(SEQ));
-  const mine = callerClaims ? rt.exports.gemmChunks(CTL, tag, 0) : 0;
+  Atomics.store(ctl, word(layout.SEQ), seq);
+  Atomics.notify(ctl, word(layout.SEQ));
+  const mine = callerClaims ? rt.exports.gemmChunks(layout.JOB, tag, 0) : 0;
   const t1 = performance.now();
+  const completed = () => Atomics.load(ctl, field(layout.COMPLETED));
+  const failed = () => Atomics.load(ctl, word(layout.FAILED)) !== 0;
   // The workers' last chunks usually end about when the caller's do: poll briefly, then sleep.
   const until = t1 + SPIN_MS;
-  while (Atomics.load(ctl, c + 1) !== nChunks && Atomics.load(ctl, W(FAILED)) === 0 && performance.now() < until);
+  while (completed() !== nChunks && !failed() && performance.now() < until);
   for (;;) {
-    const done = Atomics.load(ctl, c + 1);
-    if (done === nChunks || Atomics.load(ctl, W(FAILED)) !== 0) break;
-    if (canBlock) Atomics.wait(ctl, c + 1, done, 1000);
+    const done = completed();
+    if (done === nChunks || failed()) break;
+    if (canBlock) Atomics.wait(ctl, field(layout.COMPLETED), done, 1000);
   }
-  Atomics.store(ctl, c, CLOSED);
+  Atomics.store(ctl, field(layout.NEXT), layout.CLOSED);
   workerChunks += nChunks - mine;
   judge(performance.now() - t0, t1 - t0, mine, nChunks);
-  return Atomics.load(ctl, W(FAILED)) === 0;
+  return !failed();
 }

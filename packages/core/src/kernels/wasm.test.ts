@@ -250,7 +250,7 @@ describe('the embedded module', () => {
     const a = fill(new Float64Array(m * k), 3), b = fill(new Float64Array(k * n), 4), want = new Float64Array(m * n);
     heap.set(a, pa / 8);
     heap.set(b, pb / 8);
-    ex.gemmF64(1, 0, m, n, k, pa, m, pb, n, pc, n, work);
+    ex.gemmF64(true, false, m, n, k, pa, m, pb, n, pc, n, work);
     jsKernels.gemm(true, false, m, n, k, a, 0, b, 0, want, 0);
     for (let i = 0; i < m * n; i++) expect(Math.abs(heap[pc / 8 + i] - want[i])).toBeLessThanOrEqual(1e-12 * k);
     const x = fill(new Float64Array(1000), 5).map((v) => 10 * v), ex1 = new Float64Array(1000);

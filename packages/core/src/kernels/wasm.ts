@@ -84,8 +84,7 @@ function gemm(
   // set() converts, so a float32 operand of a float64 product is widened on the way in.
   heap.set(a.subarray(aOff, aOff + m * k), pa / S);
   heap.set(b.subarray(bOff, bOff + k * n), pb / S);
-  const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n] as const;
-  const fn = S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32;
+  const lda = transA ? m : k, ldb = transB ? k : n;
   let done = false; // whether the threaded path computed C
   if (threads > 1) {
     // A few chunks per thread, so a thread that starts late leaves its share to the others; whole
@@ -93,11 +92,15 @@ function gemm(
     const nWanted = Math.min(4 * threads, Math.floor(extent / limits.chunk));
     const chunk = Math.ceil(extent / nWanted / 8) * 8;
     const nChunks = Math.ceil(extent / chunk);
-    if (packed) (S === 8 ? rt.exports.packBF64 : rt.exports.packBF32)(args[1], k, n, pb, args[8], packed);
-    done = runChunks(rt, S, byRows, chunk, nChunks, extent, args, workArea(rt, 0), packed, limits.callerClaims);
+    if (packed) (S === 8 ? rt.exports.packBF64 : rt.exports.packBF32)(transB, k, n, pb, ldb, packed);
+    const job = {
+      elemBytes: S, byRows, chunk, nChunks, extent, transA, transB, m, n, k, a: pa, lda, b: pb, ldb, c: pc, ldc: n,
+      work0: workArea(rt, 0), workBytes: rt.workBytes, packedB: packed,
+    } as const;
+    done = runChunks(rt, job, limits.callerClaims);
     if (!done) setNumThreads(1); // a worker threw (it should not): stop threading, compute here
   }
-  if (!done) fn(...args, workArea(rt, 0));
+  if (!done) (S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32)(transA, transB, m, n, k, pa, lda, pb, ldb, pc, n, workArea(rt, 0));
   c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
