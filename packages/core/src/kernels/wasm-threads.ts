@@ -9,12 +9,15 @@
  * just claims nothing. They are unref'd and never keep a process alive.
  */
 import * as layout from './wasm-control.js';
+import type { SharedWasmExports } from './wasm-exports.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 
 /** Index in an Int32Array over the memory of the word at byte address `byte`. */
 const word = (byte: number) => byte >> 2;
 /** Index of a field of the job (a byte offset from layout.JOB). */
 const field = (offset: number) => word(layout.JOB + offset);
+/** The export each thread calls to claim and compute chunks (wasm/parallel.ts). */
+const GEMM_CHUNKS = 'gemmChunks' satisfies keyof SharedWasmExports;
 /** How long a thread polls before it sleeps in Atomics.wait, in ms. */
 const SPIN_MS = 0.05;
 
@@ -38,7 +41,7 @@ function run(data) {
     seen = seq;
     if (index + 1 >= Atomics.load(ctl, ${word(layout.JOB_THREADS)})) continue; // parked by setNumThreads
     try {
-      ex.gemmChunks(${layout.JOB}, seq & 0x7fff, index + 1);
+      ex.${GEMM_CHUNKS}(${layout.JOB}, seq & 0x7fff, index + 1);
     } catch (e) {
       Atomics.store(ctl, ${word(layout.FAILED)}, 1);
       Atomics.notify(ctl, ${field(layout.COMPLETED)}); // wakes the caller
@@ -240,7 +243,7 @@ const JOB_KEYS = Object.keys(FIELDS) as (keyof GemmJob)[];
  * Runs `job` on the caller and every awake worker. With `callerClaims` false (tests) the caller only
  * waits. Returns false if a worker failed; C is then incomplete and the caller must compute it itself.
  */
-export function runChunks(rt: WasmRuntime, job: GemmJob, callerClaims = true): boolean {
+export function runChunks(rt: WasmRuntime<SharedWasmExports>, job: GemmJob, callerClaims = true): boolean {
   const ctl = control(rt);
   const tag = ++seq & 0x7fff;
   const nChunks = job.nChunks;
