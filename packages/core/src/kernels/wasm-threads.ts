@@ -120,20 +120,45 @@ let requested: number | undefined;
 const workers: (Handle | null)[] = [];
 let seq = 0;
 let workerChunks = 0;
+let warned = false;
+
+/**
+ * Whether the workers cannot share memory here: no SharedArrayBuffer, or a page (or worker) that is
+ * not cross-origin isolated, where browsers withhold it and spawn() starts no Web Worker.
+ */
+function isolationMissing(): boolean {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  return typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false;
+}
+
+/** Says once per process (or page) that `n` threads were asked for but only one can run. */
+function warnIfSingleThreaded(n: number, asked: string): void {
+  if (n <= 1 || warned || !isolationMissing()) return;
+  warned = true;
+  console.warn(
+    `tapegrad: ${asked} ${n} threads, but large matmuls run on 1: SharedArrayBuffer needs cross-origin ` +
+      'isolation. Serve the page with the headers `Cross-Origin-Opener-Policy: same-origin` and ' +
+      '`Cross-Origin-Embedder-Policy: require-corp`, or call setNumThreads(1) to silence this.',
+  );
+}
 
 /**
  * Sets how many threads (the caller included) a large WASM matmul may use; 1 switches threading off.
  * Surplus workers are parked, not ended. The default is TAPEGRAD_THREADS if set, else the number of
- * cores up to 4.
+ * cores up to 4. Where more than one thread cannot run (no cross-origin isolation), warns once.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be an integer ≥ 1, got ${n}`);
   requested = Math.min(n, layout.MAX_WORKERS + 1);
+  warnIfSingleThreaded(n, 'setNumThreads asked for');
 }
 
 /** The number of threads a large WASM matmul may use (the setting; workers may still be starting). */
 export function numThreads(): number {
-  requested ??= defaultThreads();
+  if (requested === undefined) {
+    requested = defaultThreads();
+    warnIfSingleThreaded(requested, 'the default is');
+  }
   return requested;
 }
 
