@@ -255,14 +255,32 @@ export interface GemmJob {
   packedB: number;
 }
 
-/** The job field each argument goes to; typed complete, so an argument cannot lack its field. */
-const FIELDS: Readonly<Record<keyof GemmJob, number>> = {
-  elemBytes: layout.ELEM, byRows: layout.BY_ROWS, chunk: layout.CHUNK, nChunks: layout.NCHUNKS,
-  extent: layout.EXTENT, transA: layout.TRANS_A, transB: layout.TRANS_B, m: layout.M, n: layout.N,
-  k: layout.K, a: layout.A, lda: layout.LDA, b: layout.B, ldb: layout.LDB, c: layout.C, ldc: layout.LDC,
-  work0: layout.WORK0, workBytes: layout.WORK_BYTES, packedB: layout.PACKED_B,
-};
-const JOB_KEYS = Object.keys(FIELDS) as (keyof GemmJob)[];
+/**
+ * Writes the job's arguments into their fields, one named store each (a loop over a table of fields
+ * measured 2 µs a job, these stores tens of ns). Plain stores: the Atomics.store that opens the job
+ * publishes them.
+ */
+function writeJob(ctl: Int32Array, job: GemmJob): void {
+  ctl[field(layout.ELEM)] = job.elemBytes;
+  ctl[field(layout.NCHUNKS)] = job.nChunks;
+  ctl[field(layout.BY_ROWS)] = job.byRows ? 1 : 0;
+  ctl[field(layout.CHUNK)] = job.chunk;
+  ctl[field(layout.EXTENT)] = job.extent;
+  ctl[field(layout.TRANS_A)] = job.transA ? 1 : 0;
+  ctl[field(layout.TRANS_B)] = job.transB ? 1 : 0;
+  ctl[field(layout.M)] = job.m;
+  ctl[field(layout.N)] = job.n;
+  ctl[field(layout.K)] = job.k;
+  ctl[field(layout.A)] = job.a;
+  ctl[field(layout.LDA)] = job.lda;
+  ctl[field(layout.B)] = job.b;
+  ctl[field(layout.LDB)] = job.ldb;
+  ctl[field(layout.C)] = job.c;
+  ctl[field(layout.LDC)] = job.ldc;
+  ctl[field(layout.WORK0)] = job.work0;
+  ctl[field(layout.WORK_BYTES)] = job.workBytes;
+  ctl[field(layout.PACKED_B)] = job.packedB;
+}
 
 /**
  * Runs `job` on the caller and every awake worker. With `callerClaims` false (tests) the caller only
@@ -272,8 +290,7 @@ export function runChunks(rt: WasmRuntime<SharedWasmExports>, job: GemmJob, call
   const ctl = control(rt);
   const tag = ++seq & 0x7fff;
   const nChunks = job.nChunks;
-  // Plain stores: the Atomics.store that opens the job below publishes them.
-  for (const key of JOB_KEYS) ctl[field(FIELDS[key])] = Number(job[key]);
+  writeJob(ctl, job);
   Atomics.store(ctl, word(layout.JOB_THREADS), numThreads());
   Atomics.store(ctl, field(layout.COMPLETED), 0);
   Atomics.store(ctl, word(layout.FAILED), 0);
