@@ -18,6 +18,7 @@ export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, 
 export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError } from './safetensors.js';
 export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, type LoadOptions, type SaveOptions } from './io.js';
 export { fit, evaluate, predict, type FitOptions, type FitCallbacks, type FitControl, type EpochLogs, type BatchLogs, type History, type Examples, type LossFn, type EvaluateOptions } from './train.js';
+export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here
 // too for existing callers: it imports no Node built-in (it looks node:fs up when called).
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';

@@ -4,6 +4,7 @@ import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
 import { Optimizer, type Optim } from './optim/optimizer.js';
 import { defaultStream, ProgressBar, type ProgressStream } from './progress.js';
+import { dataHint, firstNonFinite, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
 
 /**
  * The training loop, Keras-style, in the notes' layout: examples are columns, so x is [features, m],
@@ -68,6 +69,12 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /** Where progress goes (default `process.stdout`). */
   stream?: ProgressStream;
+  /**
+   * When a batch's loss, a gradient, or the parameters a step gives are NaN or infinite: 'stop'
+   * (default) throws a `NonFiniteError` naming the epoch and batch, leaving the model with the
+   * parameters it had before that step; 'continue' trains on regardless, as PyTorch's loop would.
+   */
+  onNonFinite?: 'stop' | 'continue';
 }
 
 /**
@@ -132,6 +139,12 @@ function scalarLoss(op: string, L: unknown): Tensor {
  * Each step: zero the grads, forward, loss, backward, (clip), optimizer step. The epoch's loss and
  * accuracy are averaged over its batches, weighted by their sizes.
  *
+ * A NaN or infinite loss (a NaN in the data, a learning rate that diverges), gradient or updated
+ * parameter stops training at that batch with a `NonFiniteError` naming the epoch and the batch; the
+ * model keeps the parameters it had before that step, and a bound optimizer its state. PyTorch and
+ * Keras train on through NaN unless asked (Keras' `TerminateOnNaN` stops after the bad step); here
+ * `{ onNonFinite: 'continue' }` does that.
+ *
  * @example
  * // XOR, the four examples as columns
  * const x = tensor([[0, 0, 1, 1], [0, 1, 0, 1]]);
@@ -145,7 +158,8 @@ function scalarLoss(op: string, L: unknown): Tensor {
 export function fit(model: Module, data: Examples, options: FitOptions): History {
   const op = 'fit';
   const m = checkExamples(op, data, 'data');
-  const { epochs, loss, shuffle = true, seed = 0, metrics = [], callbacks = {}, verbose = 1 } = options;
+  const { epochs, loss, shuffle = true, seed = 0, metrics = [], callbacks = {}, verbose = 1, onNonFinite = 'stop' } = options;
+  if (onNonFinite !== 'stop' && onNonFinite !== 'continue') throw new TapegradError(op, `onNonFinite must be 'stop' or 'continue', got ${JSON.stringify(onNonFinite)}`, 'onNonFinite');
   if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${epochs}`, 'epochs');
   if (typeof loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${typeof loss}`, 'loss');
   if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmt(data.x.shape)}`, 'data');
@@ -178,9 +192,34 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
         optimizer.zeroGrad();
         const yhat = model.forward(xb);
         const L = scalarLoss(op, loss(yhat, yb));
+        const stop = (where: 'loss' | 'gradient' | 'parameters', what: string, key?: string): never => {
+          bar?.finish(seen > 0 ? running(lossSum, correct, seen, withAccuracy) : {});
+          throw new NonFiniteError(
+            op,
+            `${what} at epoch ${epoch}, batch ${b} (counted from 0, as callbacks count); ${dataHint(xb, yb)}training stopped with the parameters from before this batch's step. ` +
+              `Look for NaN or Infinity in the data, or lower the learning rate; pass { onNonFinite: 'continue' } to train on regardless`,
+            epoch, b, where, key,
+          );
+        };
+        const guard = onNonFinite === 'stop';
+        if (guard && firstNonFinite(L) !== null) stop('loss', `the loss is ${L.item()}`);
         L.backward();
         if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
+        const before = guard ? { params: model.parameters(), state: optimizer.state } : null;
+        if (before !== null) {
+          const bad = firstNonFiniteIn(before.params.filter((p) => p.grad !== null).map((p) => p.grad as Tensor));
+          if (bad !== null) stop('gradient', `the gradient of '${bad.key}' holds ${bad.value}`, bad.key);
+        }
         optimizer.step();
+        if (before !== null) {
+          // parameters and optimizer state are values: putting the old ones back undoes the step exactly
+          const bad = firstNonFiniteIn(model.parameters());
+          if (bad !== null) {
+            model.setParameters(before.params);
+            optimizer.state = before.state;
+            stop('parameters', `the step made '${bad.key}' ${bad.value} (the loss was ${L.item()})`, bad.key);
+          }
+        }
         const size = end - start;
         const logs: BatchLogs = { loss: L.item(), size };
         if (withAccuracy) logs.accuracy = accuracy(yhat, yb);
@@ -235,7 +274,9 @@ export interface EvaluateOptions {
 /**
  * The loss (and metrics) of `model` on `data`, in eval mode and without recording. With a batch size,
  * the batches' values are averaged weighted by their sizes, which equals the full-batch value for a
- * mean-reduced loss.
+ * mean-reduced loss. Non-finite results are reported as they are, not hidden: one batch with a NaN loss
+ * makes `loss` NaN (an overflow makes it Infinity), and an example whose prediction holds NaN counts as
+ * misclassified in `accuracy`. Unlike `fit`, evaluating never throws for them: it changes nothing.
  *
  * @example
  * const { loss, accuracy } = evaluate(model, { x: xTest, y: yTest }, { loss: softmaxCrossEntropy, metrics: ['accuracy'] });
