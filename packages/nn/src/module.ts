@@ -91,7 +91,7 @@ export abstract class Module {
 
   /** Sets train mode (`mode` true) or eval mode on this module and every descendant. */
   train(mode = true): this {
-    for (const m of this.modules().valueSeq()) m.training = mode;
+    for (const [, m] of this.#walk()) m.training = mode;
     return this;
   }
 
@@ -170,17 +170,40 @@ export abstract class Module {
   /** [dotted name, module, depth] for this module and every descendant, depth first, each once. */
   #walk(): [string, Module, number][] {
     const out: [string, Module, number][] = [];
-    const seen = new Set<Module>();
-    const visit = (m: Module, name: string, depth: number) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      out.push([name, m, depth]);
-      m.#fields((field, value) => {
-        if (value instanceof Module) visit(value, name === '' ? field : `${name}.${field}`, depth + 1);
-      });
-    };
-    visit(this, '', 0);
+    this.#depthFirst((m, name, depth) => void out.push([name, m, depth]), () => {});
     return out;
+  }
+
+  /**
+   * Walks this module and its descendants depth first in field order, each module once (a shared or
+   * cyclic one is entered the first time it is met): `enter` for each module, `param` for each
+   * parameter-candidate field, in order. With an explicit stack rather than recursion, so any depth works.
+   */
+  #depthFirst(enter: (m: Module, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
+    type Frame = { name: string; fields: [string, unknown, Place][]; next: number };
+    const seen = new Set<Module>();
+    const open = (m: Module, name: string, depth: number): Frame | null => {
+      if (seen.has(m)) return null;
+      seen.add(m);
+      enter(m, name, depth);
+      const fields: [string, unknown, Place][] = [];
+      m.#fields((field, value, place) => void fields.push([field, value, place]));
+      return { name, fields, next: 0 };
+    };
+    const stack: Frame[] = [open(this, '', 0)!];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      if (frame.next === frame.fields.length) {
+        stack.pop();
+        continue;
+      }
+      const [field, value, place] = frame.fields[frame.next++];
+      const full = frame.name === '' ? field : `${frame.name}.${field}`;
+      if (value instanceof Module) {
+        const child = open(value, full, stack.length);
+        if (child !== null) stack.push(child);
+      } else param(full, value as Tensor, place);
+    }
   }
 
   /** Calls `visit(name, value, place)` for every parameter-or-module candidate among the own fields. */
@@ -201,22 +224,13 @@ export abstract class Module {
   #slots(): Slot[] {
     const slots: Slot[] = [];
     const byTensor = new Map<Tensor, Slot>();
-    const seen = new Set<Module>();
-    const visit = (m: Module, prefix: string) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      m.#fields((name, value, place) => {
-        const full = prefix + name;
-        if (value instanceof Module) return visit(value, `${full}.`);
-        const t = value as Tensor;
-        const known = byTensor.get(t);
-        if (known) return void known.places.push(place);
-        const slot: Slot = { name: full, tensor: t, places: [place] };
-        byTensor.set(t, slot);
-        slots.push(slot);
-      });
-    };
-    visit(this, '');
+    this.#depthFirst(() => {}, (name, t, place) => {
+      const known = byTensor.get(t);
+      if (known) return void known.places.push(place);
+      const slot: Slot = { name, tensor: t, places: [place] };
+      byTensor.set(t, slot);
+      slots.push(slot);
+    });
     return slots;
   }
 

@@ -4,6 +4,7 @@ import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
 import { Optimizer, type Optim } from './optim/optimizer.js';
 import { defaultStream, ProgressBar, type ProgressStream } from './progress.js';
+import { checkOptions, describeValue } from './check.js';
 import { dataHint, firstNonFinite, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
 
 /**
@@ -121,9 +122,15 @@ function inEvalMode<T>(model: Module, fn: () => T): T {
   }
 }
 
+function checkModel(op: string, model: unknown): void {
+  if (model === null || typeof model !== 'object' || typeof (model as Module).forward !== 'function' || typeof (model as Module).parameters !== 'function') {
+    throw new TapegradError(op, `expected a Module, got ${describeValue(model)}`, 'model');
+  }
+}
+
 function checkBatchSize(op: string, batchSize: number | undefined, m: number): number {
   if (batchSize === undefined) return Math.max(m, 1);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TapegradError(op, `batchSize must be a positive integer, got ${batchSize}`, 'batchSize');
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TapegradError(op, `batchSize must be a positive integer, got ${describeValue(batchSize)}`, 'batchSize');
   return batchSize;
 }
 
@@ -157,10 +164,13 @@ function scalarLoss(op: string, L: unknown): Tensor {
  */
 export function fit(model: Module, data: Examples, options: FitOptions): History {
   const op = 'fit';
+  checkModel(op, model);
+  options = checkOptions(op, options);
   const m = checkExamples(op, data, 'data');
-  const { epochs, loss, shuffle = true, seed = 0, metrics = [], callbacks = {}, verbose = 1, onNonFinite = 'stop' } = options;
+  const { epochs, loss, shuffle = true, seed = 0, metrics = [], verbose = 1, onNonFinite = 'stop' } = options;
+  const callbacks = checkOptions<FitCallbacks>(op, options.callbacks, 'callbacks');
   if (onNonFinite !== 'stop' && onNonFinite !== 'continue') throw new TapegradError(op, `onNonFinite must be 'stop' or 'continue', got ${JSON.stringify(onNonFinite)}`, 'onNonFinite');
-  if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${epochs}`, 'epochs');
+  if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${describeValue(epochs)}`, 'epochs');
   if (typeof loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${typeof loss}`, 'loss');
   if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmt(data.x.shape)}`, 'data');
   for (const name of metrics) if (name !== 'accuracy') throw new TapegradError(op, `unknown metric ${JSON.stringify(name)} (known: 'accuracy')`, 'metrics');
@@ -283,6 +293,9 @@ export interface EvaluateOptions {
  */
 export function evaluate(model: Module, data: Examples, options: EvaluateOptions): { loss: number; accuracy?: number } {
   const op = 'evaluate';
+  checkModel(op, model);
+  options = checkOptions(op, options);
+  if (typeof options.loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${describeValue(options.loss)}`, 'loss');
   const m = checkExamples(op, data, 'data');
   if (m === 0) throw new ShapeError(op, `no examples to evaluate: x has shape ${fmt(data.x.shape)}`, 'data');
   const batchSize = checkBatchSize(op, options.batchSize, m);
@@ -309,6 +322,8 @@ export function evaluate(model: Module, data: Examples, options: EvaluateOptions
  * const labels = probs.argmax(0);           // [m]
  */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  checkModel('predict', model);
+  options = checkOptions('predict', options);
   if (!(x instanceof Tensor) || x.ndim === 0) throw new TapegradError('predict', 'expected a tensor with the examples on its last axis', 'x');
   const m = examplesOf(x);
   const batchSize = checkBatchSize('predict', options.batchSize, m);

@@ -1,6 +1,7 @@
 import { isImmutable } from 'immutable';
 import { mul, noGrad, TapegradError, type Tensor } from '@tapegrad/core';
 import type { TensorMap } from './optimizer.js';
+import { describeValue } from '../check.js';
 
 /**
  * Gradient clipping by global norm (PyTorch's clip_grad_norm_ with norm_type 2): the norm is taken over
@@ -24,7 +25,9 @@ export function globalNorm(grads: Iterable<Tensor>): number {
 }
 
 function scaleFor(maxNorm: number, norm: number): number {
-  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new TapegradError('clipGradNorm', `maxNorm must be a finite number > 0, got ${maxNorm}`, 'maxNorm');
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new TapegradError('clipGradNorm', `maxNorm must be a finite number > 0, got ${describeValue(maxNorm)}`, 'maxNorm');
+  }
   const coef = maxNorm / (norm + EPS);
   return coef < 1 ? coef : 1;
 }
@@ -55,6 +58,9 @@ export function clipGrads(grads: TensorMap, maxNorm: number): [TensorMap, number
  * optimizer.step();
  */
 export function clipGradNorm(params: TensorMap | Iterable<Tensor>, maxNorm: number): number {
+  if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+    throw new TapegradError('clipGradNorm', `expected the parameters (model.parameters(), or an iterable of tensors), got ${describeValue(params)}`, 'params');
+  }
   const list: Iterable<Tensor> = isImmutable(params) ? (params as TensorMap).values() : params;
   const withGrad = [...list].filter((p) => p.grad !== null);
   const norm = globalNorm(withGrad.map((p) => p.grad as Tensor));
