@@ -4,7 +4,8 @@
  */
 export { Tensor, type NestedArray } from './tensor.js';
 export type { DType, FloatArray } from './dtype.js';
-export { TapegradError, ShapeError, DTypeError, GradcheckError } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradcheckError, fmtShape } from './errors.js';
+export { sameShape } from './shape.js';
 export {
   tensor, scalar, zeros, ones, full, eye, arange, linspace, zerosLike, onesLike,
   type TensorOptions, type TensorData,

@@ -22,15 +22,15 @@ const fifo = join(dir, 'pipe');
 execFileSync('mkfifo', [fifo]);
 
 const files: Row[] = [
-  ['load(0): a file descriptor (stdin), not a path', () => load(0 as never), SerializationError, ['load', 'expected the path of a file', 'number 0']],
+  ['load(0): a file descriptor (stdin), not a path', () => load(0 as never), SerializationError, ['load', 'expected the path of a file', 'got 0']],
   ['load(null)', () => load(null as never), SerializationError, ['load', 'path of a file', 'null']],
   ["load('')", () => load(''), SerializationError, ['load', "got ''"]],
   ['load of a FIFO does not block', () => load(fifo), SerializationError, ['load', 'is not a regular file', 'FIFO']],
   ['load of /dev/zero does not read without end', () => load('/dev/zero'), SerializationError, ['load', "'/dev/zero'", 'character device']],
   ['load of a directory', () => load(dir), SerializationError, ['load', 'a directory']],
   ['load of a missing file', () => load(join(dir, 'nope')), SerializationError, ['load', 'could not read', 'ENOENT']],
-  ['loadInto(model, 3)', () => loadInto(new Dense(2, 1), 3 as never), SerializationError, ['load', 'number 3']],
-  ['save(model, 1)', () => save(new Dense(2, 1), 1 as never), SerializationError, ['save', 'expected the path of a file', 'number 1']],
+  ['loadInto(model, 3)', () => loadInto(new Dense(2, 1), 3 as never), SerializationError, ['load', 'got 3']],
+  ['save(model, 1)', () => save(new Dense(2, 1), 1 as never), SerializationError, ['save', 'expected the path of a file', 'got 1']],
   ['save into a missing directory', () => save(new Dense(2, 1), join(dir, 'no', 'such', 'dir', 'm.safetensors')), SerializationError, ['save', 'could not write', 'ENOENT']],
 ];
 

@@ -37,3 +37,6 @@ export function checkBoolean(op: string, arg: string, value: unknown, fallback: 
   if (typeof value !== 'boolean') throw new TapegradError(op, `expected true or false, got ${describeValue(value)}`, arg);
   return value;
 }
+
+/** `'a', 'b'`: names as messages list them. */
+export const quoted = (names: readonly string[]): string => names.map((k) => `'${k}'`).join(', ');

@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, TapegradError, add, astype, matmul, type DType, type Generator } from '@tapegrad/core';
+import { Tensor, ShapeError, TapegradError, add, astype, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
 import { Module } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
@@ -10,8 +10,6 @@ import { checkBoolean, checkOptions, describeValue } from './check.js';
  * layer asking for more is refused before anything is allocated.
  */
 const MAX_VALUES = 2 ** 32;
-
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export interface DenseOptions {
   /** A = g(Z): a name or a function (default 'sigmoid', the notes' choice). */
@@ -84,7 +82,7 @@ export class Dense extends Module {
     if (A_prev.ndim !== 2 || A_prev.shape[0] !== this.nIn) {
       throw new ShapeError(
         'Dense',
-        `input has shape ${fmt(A_prev.shape)} but this layer takes [${this.nIn}, m] (features in rows, one example per column; a single example is [${this.nIn}, 1])`,
+        `input has shape ${fmtShape(A_prev.shape)} but this layer takes [${this.nIn}, m] (features in rows, one example per column; a single example is [${this.nIn}, 1])`,
         'x',
       );
     }
@@ -101,8 +99,8 @@ export class Dense extends Module {
 }
 
 function checkInit(t: Tensor, shape: readonly number[], dtype: DType, arg: string): Tensor {
-  if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmt(t.shape)}` : typeof t}, expected a Tensor of shape ${fmt(shape)}`, arg);
+  if (!(t instanceof Tensor) || !sameShape(t.shape, shape)) {
+    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
   }
   // a fresh leaf of the layer's dtype (an initializer may return a tensor that is shared or recorded)
   return astype(t.detach(), dtype).detach();

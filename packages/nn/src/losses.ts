@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, abs, exp, log, maximum, mul, neg, sub, sum, mean, softmaxCrossEntropyWithLogits,
+  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, maximum, mul, neg, sub, sum, mean, softmaxCrossEntropyWithLogits,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -22,8 +22,6 @@ export interface LossOptions {
 /** Targets: a tensor, or nested arrays (made a tensor of the prediction's dtype). */
 export type Target = Tensor | NestedArray;
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
-
 function reduce(op: string, losses: Tensor, reduction: Reduction | undefined): Tensor {
   const r = reduction ?? 'mean';
   if (r === 'mean') return mean(losses);
@@ -40,8 +38,8 @@ function prediction(op: string, yhat: unknown, arg: string): Tensor {
 /** y as a tensor of yhat's dtype and exactly yhat's shape (no broadcasting: [m] against [1, m] is a bug). */
 function target(op: string, yhat: Tensor, y: Target, predArg = 'yhat'): Tensor {
   const t = y instanceof Tensor ? y : tensor(y, { dtype: yhat.dtype });
-  if (t.shape.length !== yhat.shape.length || t.shape.some((d, i) => d !== yhat.shape[i])) {
-    throw new ShapeError(op, `y has shape ${fmt(t.shape)} but ${predArg} has shape ${fmt(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
+  if (!sameShape(t.shape, yhat.shape)) {
+    throw new ShapeError(op, `y has shape ${fmtShape(t.shape)} but ${predArg} has shape ${fmtShape(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
   }
   return t.dtype === yhat.dtype ? t : t.astype(yhat.dtype);
 }
@@ -116,7 +114,7 @@ export type Labels = Tensor | NestedArray | Int32Array;
 export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOptions = {}): Tensor {
   const op = 'softmaxCrossEntropy';
   const z = prediction(op, logits, 'logits');
-  if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmt(z.shape)}`, 'logits');
+  if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmtShape(z.shape)}`, 'logits');
   const [K, m] = z.shape;
   const labels = y instanceof Tensor || y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
   const shape = labels instanceof Int32Array ? [labels.length] : labels.shape;
@@ -138,7 +136,7 @@ export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOpti
   } else {
     throw new ShapeError(
       op,
-      `y has shape ${fmt(shape)} but logits have shape ${fmt(z.shape)}; expected one-hot labels ${fmt(z.shape)} or class indices [${m}] or [1, ${m}]`,
+      `y has shape ${fmtShape(shape)} but logits have shape ${fmtShape(z.shape)}; expected one-hot labels ${fmtShape(z.shape)} or class indices [${m}] or [1, ${m}]`,
       'y',
     );
   }

@@ -1,4 +1,4 @@
-import { ShapeError, TapegradError, Tensor } from '@tapegrad/core';
+import { ShapeError, TapegradError, Tensor, fmtShape } from '@tapegrad/core';
 
 /**
  * Metrics in the notes' layout (one example per column). They are plain numbers computed from the
@@ -15,8 +15,6 @@ export interface AccuracyOptions {
   /** For a single output row: the cut between class 0 and class 1 (0.5 for probabilities; use 0 for logits). */
   threshold?: number;
 }
-
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /**
  * The index of the largest value in column j of a row-major [K, m] array (the first one on ties), or
@@ -49,7 +47,7 @@ const binaryClass = (v: number, threshold: number): number => (v >= threshold ? 
  */
 export function accuracy(yhat: Tensor, y: MetricTarget, options: AccuracyOptions = {}): number {
   if (!(yhat instanceof Tensor)) throw new TapegradError('accuracy', `expected a Tensor, got ${typeof yhat}`, 'yhat');
-  if (yhat.ndim !== 1 && yhat.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [outputs, m] or [m], got shape ${fmt(yhat.shape)}`, 'yhat');
+  if (yhat.ndim !== 1 && yhat.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [outputs, m] or [m], got shape ${fmtShape(yhat.shape)}`, 'yhat');
   const [K, m] = yhat.ndim === 1 ? [1, yhat.shape[0]] : yhat.shape;
   const labels = y instanceof Tensor ? y.data : y;
   const yShape = y instanceof Tensor ? y.shape : [labels.length];
@@ -63,7 +61,7 @@ export function accuracy(yhat: Tensor, y: MetricTarget, options: AccuracyOptions
     return correct / m;
   }
   if (labels.length !== m || (y instanceof Tensor && y.ndim === 2 && y.shape[0] !== 1) || (y instanceof Tensor && y.ndim > 2)) {
-    throw new ShapeError('accuracy', `labels of shape ${fmt(yShape)} do not fit predictions of shape ${fmt(yhat.shape)}: expected ${m} class indices ([${m}] or [1, ${m}])${K > 1 ? ` or one-hot [${K}, ${m}]` : ''}`, 'y');
+    throw new ShapeError('accuracy', `labels of shape ${fmtShape(yShape)} do not fit predictions of shape ${fmtShape(yhat.shape)}: expected ${m} class indices ([${m}] or [1, ${m}])${K > 1 ? ` or one-hot [${K}, ${m}]` : ''}`, 'y');
   }
   for (let j = 0; j < m; j++) {
     const label = labels[j];

@@ -1,4 +1,4 @@
-import { Generator, ShapeError, TapegradError, Tensor, concat, noGrad, slice, take } from '@tapegrad/core';
+import { Generator, ShapeError, TapegradError, Tensor, concat, fmtShape, noGrad, slice, take } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
@@ -89,7 +89,6 @@ export type History = {
   valAccuracy?: number[];
 };
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const examplesOf = (t: Tensor): number => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
 
 function checkExamples(op: string, data: Examples, arg: string): number {
@@ -98,7 +97,7 @@ function checkExamples(op: string, data: Examples, arg: string): number {
   }
   const m = examplesOf(data.x);
   if (data.x.ndim === 0 || data.y.ndim === 0 || examplesOf(data.y) !== m) {
-    throw new ShapeError(op, `x has shape ${fmt(data.x.shape)} and y has shape ${fmt(data.y.shape)}: both need the examples on their last axis, the same number of them`, arg);
+    throw new ShapeError(op, `x has shape ${fmtShape(data.x.shape)} and y has shape ${fmtShape(data.y.shape)}: both need the examples on their last axis, the same number of them`, arg);
   }
   return m;
 }
@@ -136,7 +135,7 @@ function checkBatchSize(op: string, batchSize: number | undefined, m: number): n
 
 function scalarLoss(op: string, L: unknown): Tensor {
   if (!(L instanceof Tensor) || L.size !== 1) {
-    throw new TapegradError(op, `the loss function must return a scalar Tensor (the mean over the batch), got ${L instanceof Tensor ? `shape ${fmt(L.shape)}` : typeof L}`, 'loss');
+    throw new TapegradError(op, `the loss function must return a scalar Tensor (the mean over the batch), got ${L instanceof Tensor ? `shape ${fmtShape(L.shape)}` : typeof L}`, 'loss');
   }
   return L;
 }
@@ -172,7 +171,7 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
   if (onNonFinite !== 'stop' && onNonFinite !== 'continue') throw new TapegradError(op, `onNonFinite must be 'stop' or 'continue', got ${JSON.stringify(onNonFinite)}`, 'onNonFinite');
   if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${describeValue(epochs)}`, 'epochs');
   if (typeof loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${typeof loss}`, 'loss');
-  if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmt(data.x.shape)}`, 'data');
+  if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmtShape(data.x.shape)}`, 'data');
   for (const name of metrics) if (name !== 'accuracy') throw new TapegradError(op, `unknown metric ${JSON.stringify(name)} (known: 'accuracy')`, 'metrics');
   if (options.validation !== undefined) checkExamples(op, options.validation, 'validation');
   const batchSize = checkBatchSize(op, options.batchSize ?? 32, m);
@@ -297,7 +296,7 @@ export function evaluate(model: Module, data: Examples, options: EvaluateOptions
   options = checkOptions(op, options);
   if (typeof options.loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${describeValue(options.loss)}`, 'loss');
   const m = checkExamples(op, data, 'data');
-  if (m === 0) throw new ShapeError(op, `no examples to evaluate: x has shape ${fmt(data.x.shape)}`, 'data');
+  if (m === 0) throw new ShapeError(op, `no examples to evaluate: x has shape ${fmtShape(data.x.shape)}`, 'data');
   const batchSize = checkBatchSize(op, options.batchSize, m);
   const withAccuracy = (options.metrics ?? []).includes('accuracy');
   return inEvalMode(model, () => {

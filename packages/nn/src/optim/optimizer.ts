@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { ShapeError, TapegradError, astype, noGrad, type Tensor } from '@tapegrad/core';
+import { ShapeError, TapegradError, astype, fmtShape, noGrad, sameShape, type Tensor } from '@tapegrad/core';
 import type { Schedule } from './schedule.js';
 import { checkNumber, describeValue } from '../check.js';
 
@@ -63,7 +63,7 @@ export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: T
   const lrAt = (step: number): number => {
     const value: unknown = typeof lr === 'function' ? lr(step) : lr;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new TapegradError(name, `learning rate must be a finite number ≥ 0 or a schedule, got ${describeValue(value)}${typeof lr === 'function' ? ` from the schedule at step ${step}` : ''}`, 'lr');
+      throw new TapegradError(name, `learning rate must be a finite number ≥ 0, got ${describeValue(value)}${typeof lr === 'function' ? ` from the schedule at step ${step}` : ''}`, 'lr');
     }
     return value;
   };
@@ -82,8 +82,8 @@ export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: T
         const next = params.map((theta, key) => {
           const g = grads.get(key);
           if (g === undefined) return theta;
-          if (g.shape.length !== theta.shape.length || g.shape.some((d, i) => d !== theta.shape[i])) {
-            throw new ShapeError(name, `gradient '${key}' has shape [${g.shape.join(', ')}] but the parameter has [${theta.shape.join(', ')}]`, 'grads');
+          if (!sameShape(g.shape, theta.shape)) {
+            throw new ShapeError(name, `gradient '${key}' has shape ${fmtShape(g.shape)} but the parameter has ${fmtShape(theta.shape)}`, 'grads');
           }
           const [updated, slot] = rule(theta, astype(g, theta.dtype), slots.get(key) ?? initSlot(theta), rate);
           slots = slots.set(key, slot);
