@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, maximum, mul, neg, sub, sum, mean, softmaxCrossEntropyWithLogits,
+  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, gt, log, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -67,11 +67,28 @@ export interface BinaryCrossEntropyOptions extends LossOptions {
 const FLOOR = Math.exp(-100);
 
 /**
+ * log(max(a, e^−100)), with no gradient where a is below the floor. Written with `where` on both sides
+ * (JAX's "double where") rather than `log(maximum(a, FLOOR))`: there the log's derivative 1/FLOOR =
+ * e^100 overflows float32 to ∞, and the zero mask of `maximum` turns ∞·0 into NaN. Here the log only
+ * ever sees a above the floor (or 1), so a saturated probability gets exactly 0 in both dtypes.
+ */
+function flooredLog(a: Tensor): Tensor {
+  const above = gt(a, FLOOR);
+  return where(above, log(where(above, a, 1)), -100);
+}
+
+/**
  * Binary cross-entropy, ℓ = −[y log a + (1 − y) log(1 − a)] elementwise, for the notes' sigmoid output
  * a = σ(z); its derivative is the notes' dA = −y/a + (1 − y)/(1 − a). y may be any value in [0, 1].
  *
  * Probabilities are floored at e^(−100) inside the logs (so each log term is ≥ −100, as PyTorch's
- * BCELoss); a saturated probability then gets no gradient. With `fromLogits: true`, yhat holds z and the
+ * BCELoss); a saturated probability (one that rounds to 0 or 1) then gets no gradient, 0, in float32
+ * as in float64 (grad of the loss of σ(20) against 0 is 0 in float32, as in PyTorch). PyTorch differs at
+ * the boundary itself: its BCELoss backward is (a − y) / max(a(1 − a), 1e-12), so a = 0 with y = 1
+ * gets −1e12 there (0 here: the term is floored), and a = 0 with y = 0 gets 0 there (1 here, the slope
+ * of the unfloored term −log(1 − a)). In float32 the derivative −y/a of a probability just above the
+ * floor (a < 3e-39) is beyond float32's range, so it is −Infinity here (−1e12 in PyTorch). Prefer
+ * `fromLogits: true`, which has none of these edges. With `fromLogits: true`, yhat holds z and the
  * loss is computed as softplus(z) − y·z with softplus(z) = max(z, 0) + log(1 + e^(−|z|)), which is finite
  * for any z, and whose gradient is exactly σ(z) − y (at z = 0 too: max splits its tie evenly, giving ½).
  *
@@ -89,8 +106,8 @@ export function binaryCrossEntropy(yhat: Tensor, y: Target, options: BinaryCross
     const softplus = maximum(p, 0).add(log(exp(neg(abs(p))).add(1)));
     losses = sub(softplus, mul(t, p));
   } else {
-    const logA = log(maximum(p, FLOOR));
-    const log1mA = log(maximum(sub(1, p), FLOOR));
+    const logA = flooredLog(p);
+    const log1mA = flooredLog(sub(1, p));
     losses = neg(mul(t, logA).add(mul(sub(1, t), log1mA)));
   }
   return reduce(op, losses, options.reduction);
