@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TapegradError, tensor } from '@tapegrad/core';
 import {
-  Adam, Dense, Optimizer, SerializationError, Sequential, adam, adamw, clipGradNorm, cosineSchedule, evaluate, fit, mse, predict,
+  Adam, Dense, Optimizer, SerializationError, Sequential, adam, adamw, clipGradNorm, clipGrads, cosineSchedule, evaluate, fit, mse, predict,
   rmsprop, sgd, stepSchedule,
 } from '@tapegrad/nn';
 import { load, loadInto, save } from '@tapegrad/nn/node';
@@ -71,6 +71,8 @@ const optimizers: Row[] = [
   ['new Adam(null)', () => new Adam(null as never), TapegradError, ['Optimizer', "'model'", 'got null']],
   ['new Optimizer(model, {})', () => new Optimizer(new Dense(1, 1), {} as never), TapegradError, ['Optimizer', "'optim'", 'an object (Object)']],
   ["clipGradNorm(params, '1')", () => clipGradNorm(new Dense(1, 1).parameters(), '1' as never), TapegradError, ['clipGradNorm', "'maxNorm'", 'the string "1"']],
+  ['clipGrads([], 1)', () => clipGrads([] as never, 1), TapegradError, ['clipGrads', "'grads'", 'an array of length 0']],
+  ["clipGrads with errorIfNonfinite: 'yes'", () => clipGrads(new Dense(1, 1).parameters(), 1, { errorIfNonfinite: 'yes' as never }), TapegradError, ['clipGrads', "'errorIfNonfinite'", 'true or false']],
   ['clipGradNorm(null, 1)', () => clipGradNorm(null as never, 1), TapegradError, ['clipGradNorm', "'params'", 'got null']],
 ];
 

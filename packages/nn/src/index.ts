@@ -11,7 +11,7 @@ export { sgd, SGD, type SGDOptions, type SGDSlot } from './optim/sgd.js';
 export { adam, adamw, Adam, AdamW, type AdamOptions, type AdamSlot } from './optim/adam.js';
 export { rmsprop, RMSprop, type RMSpropOptions, type RMSpropSlot } from './optim/rmsprop.js';
 export { constantSchedule, stepSchedule, exponentialSchedule, cosineSchedule, type Schedule } from './optim/schedule.js';
-export { clipGradNorm, clipGrads, globalNorm } from './optim/clip.js';
+export { clipGradNorm, clipGrads, globalNorm, type ClipOptions } from './optim/clip.js';
 export { accuracy, type AccuracyOptions, type MetricName, type MetricTarget } from './metrics.js';
 export { ProgressBar, formatValue, type ProgressBarOptions, type ProgressStream } from './progress.js';
 export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, type SvgPlotOptions, type TerminalPlotOptions } from './plot.js';
