@@ -47,6 +47,8 @@ describe('binaryCrossEntropy', () => {
     loss.backward();
     // y = 1 at a = 0 and y = 0 at a = 1: saturated, so 0; the other two terms are log 1 = 0 with slope ∓1
     expect(Array.from(a.grad!.data, (v) => v + 0)).toEqual([0, 0, 1, -1]);
+    // the floor is no place for a NaN to hide: a NaN prediction gives a NaN loss
+    expect(binaryCrossEntropy(tensor([[NaN, 0.5]], { dtype }), [[0, 1]], { reduction: 'none' }).data[0]).toBeNaN();
   });
 
   it('fromLogits is stable: logits ±1000 give a finite loss and the exact gradient (σ(z) − y)/n', () => {

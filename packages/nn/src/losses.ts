@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, gt, log, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits,
+  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, lt, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -70,11 +70,11 @@ const FLOOR = Math.exp(-100);
  * log(max(a, e^−100)), with no gradient where a is below the floor. Written with `where` on both sides
  * (JAX's "double where") rather than `log(maximum(a, FLOOR))`: there the log's derivative 1/FLOOR =
  * e^100 overflows float32 to ∞, and the zero mask of `maximum` turns ∞·0 into NaN. Here the log only
- * ever sees a above the floor (or 1), so a saturated probability gets exactly 0 in both dtypes.
+ * ever sees a at or above the floor (or 1), so a saturated probability gets exactly 0 in both dtypes.
  */
 function flooredLog(a: Tensor): Tensor {
-  const above = gt(a, FLOOR);
-  return where(above, log(where(above, a, 1)), -100);
+  const below = lt(a, FLOOR); // false for NaN, which goes on through the log: a NaN prediction stays NaN
+  return where(below, -100, log(where(below, 1, a)));
 }
 
 /**
