@@ -1,6 +1,7 @@
 import { OrderedMap } from 'immutable';
-import { Tensor } from '@tapegrad/core';
-import type { Module } from './module.js';
+import { fmtShape, type Tensor } from '@tapegrad/core';
+import type { Module, ParameterProblem } from './module.js';
+import { quoted } from './check.js';
 import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.js';
 
 /**
@@ -13,8 +14,6 @@ import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.j
  *
  * Loading validates everything before anything is assigned, so on any error the model is unchanged.
  */
-
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /**
  * The model's parameters by dotted name, detached from any tape (they share their immutable data).
@@ -46,28 +45,33 @@ export function loadStateDict(model: Module, dict: OrderedMap<string, Tensor> | 
   return loadChecked('loadStateDict', model, OrderedMap(dict as Iterable<[string, Tensor]>), options.strict ?? true, '');
 }
 
-/** @internal `loadStateDict` under the caller's op name, naming the file (`source`) the dict came from. */
+/**
+ * @internal `loadStateDict` under the caller's op name, naming the file (`source`) the dict came from.
+ * The model finds what is wrong (`checkParameters`, the checks `setParameters` makes); this only says it
+ * as a loading error.
+ */
 export function loadChecked(op: string, model: Module, dict: OrderedMap<string, Tensor>, strict: boolean, source: string): Module {
-  const where = source ? ` (in ${source})` : '';
-  const params = model.parameters();
-  for (const [key, t] of dict) {
-    const p = params.get(key);
-    if (p === undefined) {
-      throw new SerializationError(op, `is not a parameter of the model, whose parameters are ${[...params.keys()].map((k) => `'${k}'`).join(', ')}${where}`, key);
-    }
-    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${t === null ? 'null' : typeof t}${where}`, key);
-    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-      throw new SerializationError(op, `shape mismatch: the ${source ? 'file' : 'state dict'} has ${fmt(t.shape)} but the model has ${fmt(p.shape)}${where}`, key);
-    }
-  }
-  if (strict) {
-    const missing = [...params.keys()].filter((k) => !dict.has(k));
-    if (missing.length > 0) {
-      throw new SerializationError(op, `missing from the ${source ? 'file' : 'state dict'}: ${missing.map((k) => `'${k}'`).join(', ')} (pass { strict: false } to load only some)${where}`, missing[0]);
-    }
-  }
+  const problem = model.checkParameters(dict, strict);
+  if (problem !== null) throw loadError(op, problem, source);
   model.setParameters(dict, { strict });
   return model;
+}
+
+function loadError(op: string, p: ParameterProblem, source: string): SerializationError {
+  const where = source ? ` (in ${source})` : '';
+  const from = source ? 'file' : 'state dict';
+  switch (p.kind) {
+    case 'unknown':
+      return new SerializationError(op, `is not a parameter of the model, whose parameters are ${quoted(p.known)}${where}`, p.name);
+    case 'twice':
+      return new SerializationError(op, `is given twice${where}`, p.name);
+    case 'notTensor':
+      return new SerializationError(op, `expected a Tensor, got ${p.value === null ? 'null' : typeof p.value}${where}`, p.name);
+    case 'shape':
+      return new SerializationError(op, `shape mismatch: the ${from} has ${fmtShape(p.given)} but the model has ${fmtShape(p.model)}${where}`, p.name);
+    case 'missing':
+      return new SerializationError(op, `missing from the ${from}: ${quoted(p.names)} (pass { strict: false } to load only some)${where}`, p.names[0]);
+  }
 }
 
 export interface SaveOptions {

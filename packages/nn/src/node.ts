@@ -4,6 +4,7 @@ import type { Tensor } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { loadChecked, saveBytes, type LoadOptions, type SaveOptions as BytesOptions } from './io.js';
 import { decodeAs, MAX_BYTES, SerializationError } from './safetensors.js';
+import { describeValue } from './check.js';
 import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 
 /**
@@ -89,11 +90,9 @@ function readRegularFile(op: string, path: string): Uint8Array {
 
 function checkPath(op: string, path: unknown): void {
   if (typeof path !== 'string' || path === '') {
-    throw new SerializationError(op, `expected the path of a file (a non-empty string), got ${typeof path === 'string' ? "''" : kindOfValue(path)}`);
+    throw new SerializationError(op, `expected the path of a file (a non-empty string), got ${typeof path === 'string' ? "''" : describeValue(path)}`);
   }
 }
-
-const kindOfValue = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? (Array.isArray(v) ? 'an array' : 'an object') : `${typeof v} ${String(v)}`);
 
 function kindOf(st: nodeFs.Stats): string {
   if (st.isDirectory()) return 'a directory';

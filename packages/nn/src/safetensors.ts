@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { Tensor, TapegradError, fmtShape } from '@tapegrad/core';
 
 /**
  * The safetensors format (huggingface/safetensors), so weights move to and from PyTorch:
@@ -160,7 +160,7 @@ function readHeader(op: string, bytes: Uint8Array, source: string): { entries: E
     const shape = info.shape as number[];
     const expected = shape.reduce((a, d) => a * d, 1) * ITEMSIZE[dtype];
     if (end - begin !== expected) {
-      throw fail(`has ${end - begin} bytes of data but shape [${shape.join(', ')}] of ${dtype} needs ${expected}`, name);
+      throw fail(`has ${end - begin} bytes of data but shape ${fmtShape(shape)} of ${dtype} needs ${expected}`, name);
     }
     entries.push({ name, dtype, shape, begin, end });
   }
