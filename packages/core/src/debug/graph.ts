@@ -4,7 +4,7 @@
  * toDot and toMermaid only render this.
  */
 import { TapegradError, fmtShape } from '../errors.js';
-import { collect } from '../tape.js';
+import { collect, type Node } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { displayName, paramNameMap, userName, type ParamNames } from './names.js';
 
@@ -16,7 +16,7 @@ export interface GraphOptions {
 export type GraphNodeKind = 'op' | 'param' | 'const';
 
 export interface GraphNode {
-  /** An identifier safe in DOT and Mermaid: `op12` (the node id), `param0`, `const0`. */
+  /** An identifier safe in DOT and Mermaid: `op0`, `op1`, … in recording order, `param0`, `const0`. */
   readonly id: string;
   readonly kind: GraphNodeKind;
   /** The label's lines: what it is (op name and user name), then shape and dtype. */
@@ -62,11 +62,14 @@ export function buildGraph(op: string, root: Tensor, options: GraphOptions = {})
     return id;
   };
   if (root.node === null) leafId(root);
+  // Ops are numbered op0, op1, … in recording order, so the same model always gives the same text.
+  const opIds = new Map<Node, string>();
   for (const n of collect([root]).nodes) {
-    const id = `op${n.id}`;
+    const id = `op${opIds.size}`;
+    opIds.set(n, id);
     const name = userName(n.output, params);
     nodes.push({ id, kind: 'op', lines: [name === null ? n.rule.name : `${name} = ${n.rule.name}`, typeLine(n.output)], root: n.output === root });
-    for (const t of n.inputs) edges.push([t.node !== null ? `op${t.node.id}` : leafId(t), id]);
+    for (const t of n.inputs) edges.push([t.node !== null ? opIds.get(t.node)! : leafId(t), id]);
   }
   return { nodes, edges };
 }
