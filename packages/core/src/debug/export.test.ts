@@ -135,10 +135,10 @@ describe('toMermaid', () => {
     expect(Object.fromEntries(classes)).toEqual({ param: ['param0', 'param1', 'param2', 'param3'], constant: ['const0'], loss: [l] });
   });
 
-  it('escapes quotes, brackets and # in labels as entity codes', () => {
-    const x = tensor([1], { requiresGrad: true }).named('x "a" [b] (c) {d} <e> |f| #g');
+  it('escapes quotes, brackets and # in labels as entity codes, line breaks as <br/>', () => {
+    const x = tensor([1], { requiresGrad: true }).named('x "a" [b] (c) {d} <e> |f| #g\nline 2');
     const { nodes } = readMermaid(toMermaid(x.exp()));
-    expect(nodes.get('param0')).toBe('x #quot;a#quot; #91;b#93; #40;c#41; #123;d#125; #lt;e#gt; #124;f#124; #35;g\n#91;1#93; float32');
-    expect(unescape(nodes.get('param0')!)).toBe('x "a" [b] (c) {d} <e> |f| #g\n[1] float32');
+    expect(nodes.get('param0')).toBe('x #quot;a#quot; #91;b#93; #40;c#41; #123;d#125; #lt;e#gt; #124;f#124; #35;g\nline 2\n#91;1#93; float32');
+    expect(unescape(nodes.get('param0')!)).toBe('x "a" [b] (c) {d} <e> |f| #g\nline 2\n[1] float32');
   });
 });

@@ -3,13 +3,14 @@ import { buildGraph, type GraphNode, type GraphOptions } from './graph.js';
 
 /**
  * A label as Mermaid's entity codes write it: `#` first (it starts an entity), then the characters
- * that would end or reshape a node (quotes, brackets, braces, angle brackets, pipes).
+ * that would end or reshape a node (quotes, brackets, braces, angle brackets, pipes); a line break
+ * in a name becomes `<br/>`.
  */
 const ENTITY: Record<string, string> = {
   '#': '#35;', '"': '#quot;', '[': '#91;', ']': '#93;', '(': '#40;', ')': '#41;',
   '{': '#123;', '}': '#125;', '<': '#lt;', '>': '#gt;', '|': '#124;',
 };
-const escape = (s: string): string => s.replace(/[#"[\](){}<>|]/g, (c) => ENTITY[c]);
+const escape = (s: string): string => s.replace(/[#"[\](){}<>|]/g, (c) => ENTITY[c]).replace(/\r?\n/g, '<br/>');
 
 /** Node shapes: ops rectangles, parameters stadiums, constants parallelograms. */
 const SHAPE: Record<GraphNode['kind'], readonly [string, string]> = { op: ['["', '"]'], param: ['(["', '"])'], const: ['[/"', '"/]'] };
