@@ -20,7 +20,8 @@ const STYLE: Record<GraphNode['kind'], string> = {
  * @example
  * const W = tensor([[1, 2]], { requiresGrad: true });
  * const L = W.matmul(tensor([[3], [4]])).sum().named('L');
- * toDot(L, { params: new Map([[W, 'layer.W']]) }); // 'digraph tapegrad {\n  rankdir=BT; …'
+ * toDot(L, { params: new Map([[W, 'layer.W']]) }).split('\n').filter((l) => l.includes('->'));
+ * // ['  param0 -> op0;', '  const0 -> op0;', '  op0 -> op1;']
  */
 export function toDot(loss: Tensor, options: GraphOptions = {}): string {
   const { nodes, edges } = buildGraph('toDot', loss, options);

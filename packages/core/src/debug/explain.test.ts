@@ -94,6 +94,26 @@ describe('explainPaths', () => {
     expect(norms[0]).toBeCloseTo(Math.sqrt(3), 14);
   });
 
+  it('gives a zero norm and says why through an op no gradient flows through', () => {
+    const x = f64([-1, 2]).named('x');
+    const [path] = explainPaths(x.gt(0).named('mask').sum().named('L'), x);
+    expect(path).toMatchObject([
+      { from: 'L', to: 'mask', op: 'sum', gradNorm: Math.SQRT2 },
+      { from: 'mask', to: 'x', op: 'gt', formula: 'none flows: piecewise constant', gradNorm: 0 },
+    ]);
+    // beside a path that carries one, the gradient at x is the relu path's alone: [0, 1]
+    const [viaMask, viaRelu] = explainPaths(x.gt(0).named('mask').mul(x.relu().named('r')).sum().named('L'), x);
+    expect(viaMask.map((f) => [f.to, f.gradNorm])).toEqual([['mask', 2], ['x', 1]]);
+    expect(viaRelu.at(-1)).toMatchObject({ from: 'r', to: 'x', formula: 'dZ = dA ⊙ [Z > 0]', gradNorm: 1 });
+  });
+
+  it('the TSDoc examples', () => {
+    const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true }).named('x');
+    const L = x.sigmoid().named('s').sum().named('L');
+    expect(explainPaths(L, x)[0].map((f) => `∂${f.from}/∂${f.to}`)).toEqual(['∂L/∂s', '∂s/∂x']);
+    expect(explain(x.sigmoid().named('s').sum().named('L'), x).split('\n')[0]).toBe('∂L/∂x = ∂L/∂s · ∂s/∂x');
+  });
+
   it('refuses a non-scalar loss, a parameter the loss does not depend on, and a loss without a tape', () => {
     const x = f64([1, 2]);
     const y = f64([3]);

@@ -103,9 +103,23 @@ describe('toDot', () => {
     const W = tensor([1, 2], { requiresGrad: true });
     expect(toDot(W)).toContain('param0 [label="leaf\\n[2] float32", shape=box, style="filled", fillcolor="#dbeafe", penwidth=2];');
     expect(() => toDot(tensor([1]))).toThrow(TapegradError);
+    expect(() => toDot([1, 2] as never)).toThrow("toDot: argument 'loss': expected a Tensor, got an array");
     expect(() => toDot(tensor([1]))).toThrow("toDot: argument 'loss': this tensor does not require grad");
     expect(() => toDot(W.sum(), { params: new Map([['W', 3]]) as never })).toThrow("toDot: argument 'params': expected entries [Tensor, name] or [name, Tensor]");
     expect(() => toMermaid(W.sum(), { params: 3 as never })).toThrow("toMermaid: argument 'params': expected a Map<Tensor, string>");
+  });
+});
+
+describe('the TSDoc examples', () => {
+  it('toDot: the edges of W·x summed', () => {
+    const W = tensor([[1, 2]], { requiresGrad: true });
+    const L = W.matmul(tensor([[3], [4]])).sum().named('L');
+    expect(toDot(L, { params: new Map([[W, 'layer.W']]) }).split('\n').filter((l) => l.includes('->'))).toEqual(['  param0 -> op0;', '  const0 -> op0;', '  op0 -> op1;']);
+  });
+
+  it('toMermaid: the first lines for a summed parameter', () => {
+    const W = tensor([1, 2], { requiresGrad: true });
+    expect(toMermaid(W.sum().named('L')).split('\n').slice(0, 3)).toEqual(['flowchart BT', '  op0["L = sum<br/>#91;#93; float32"]', '  param0(["leaf<br/>#91;2#93; float32"])']);
   });
 });
 

@@ -32,7 +32,10 @@ const elementwise = (da: string, db: string): Rule => (i, node) => {
   return { text: `${text}, summed to ${fmtShape(x.shape)}` };
 };
 
+const NONE: Rule = () => ({ text: 'none flows: piecewise constant' });
+
 const RULES: Record<string, Rule> = {
+  eq: NONE, ne: NONE, lt: NONE, le: NONE, gt: NONE, ge: NONE, sign: NONE, floor: NONE, ceil: NONE, round: NONE,
   add: elementwise('da = dy', 'db = dy'),
   sub: elementwise('da = dy', 'db = −dy'),
   mul: elementwise('da = dy ⊙ b', 'db = dy ⊙ a'),
@@ -63,6 +66,26 @@ const RULES: Record<string, Rule> = {
   transpose: per('dx = transpose⁻¹(dy)'),
   broadcastTo: per('dx = dy summed over the broadcast axes'),
   softmaxCrossEntropy: per('dz = dℓ ⊙ (softmax(z) − y)', 'dy = −dℓ ⊙ log softmax(z)'),
+  where: per('none flows into the condition', 'da = dy ⊙ [c]', 'db = dy ⊙ [¬c]'),
+  clamp: per('dx = dy ⊙ [lo ≤ x ≤ hi]'),
+  sin: per('dx = dy ⊙ cos(x)'),
+  cos: per('dx = −dy ⊙ sin(x)'),
+  expm1: per('dx = dy ⊙ eˣ'),
+  erf: per('dx = dy ⊙ 2/√π e^(−x²)'),
+  logSigmoid: per('dx = dy ⊙ σ(−x)'),
+  silu: per('dx = dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
+  gelu: per('dx = dy ⊙ (Φ(x) + x φ(x))'),
+  geluTanh: per('dx = dy ⊙ gelu′(x), tanh form'),
+  leakyRelu: per('dx = dy ⊙ ([x > 0] + slope·[x ≤ 0])'),
+  elu: per('dx = dy ⊙ ([x > 0] + (y + α)[x ≤ 0])'),
+  sigmoidGrad: per('dy = dz ⊙ g(1 − 2y)', 'dg = dz ⊙ y(1 − y)'),
+  slice: per('dx = dy in the sliced places, 0 elsewhere'),
+  unslice: per('dx = dy at the sliced places'),
+  concat: per('dxᵢ = the part of dy where xᵢ went'),
+  gather: per('dx = dy scatter-added at the indices'),
+  scatterAdd: per('dx = dy gathered at the indices'),
+  take: per('dx = dy index-added at the indices'),
+  indexAdd: per('dx = dy taken at the indices'),
   reshape: pass('dx = reshape⁻¹(dy)'),
   astype: pass('dx = dy cast back'),
   identity: pass('dx = dy'),

@@ -5,7 +5,7 @@
  */
 import { TapegradError, fmtShape } from '../errors.js';
 import { collect, type Node } from '../tape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, describeValue } from '../tensor.js';
 import { displayName, paramNameMap, userName, type ParamNames } from './names.js';
 
 export interface GraphOptions {
@@ -41,7 +41,7 @@ function constLabel(t: Tensor): string {
 
 /** Builds the drawable graph of `root` (every op it was computed by, and their inputs). */
 export function buildGraph(op: string, root: Tensor, options: GraphOptions = {}): Graph {
-  if (!(root instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${String(root)}`, 'loss');
+  if (!(root instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${describeValue(root)}`, 'loss');
   if (!root.requiresGrad) {
     throw new TapegradError(op, 'this tensor does not require grad and has no recorded ops: there is no graph to draw', 'loss');
   }

@@ -21,8 +21,9 @@ const SHAPE: Record<GraphNode['kind'], readonly [string, string]> = { op: ['["',
  * as parallelograms and the loss in bold.
  *
  * @example
- * const W = tensor([[1, 2]], { requiresGrad: true });
- * toMermaid(W.sum().named('L')); // 'flowchart BT\n  param0(["leaf<br/>#91;1, 2#93; float32"])\n…'
+ * const W = tensor([1, 2], { requiresGrad: true });
+ * toMermaid(W.sum().named('L')).split('\n').slice(0, 3);
+ * // ['flowchart BT', '  op0["L = sum<br/>#91;#93; float32"]', '  param0(["leaf<br/>#91;2#93; float32"])']
  */
 export function toMermaid(loss: Tensor, options: GraphOptions = {}): string {
   const { nodes, edges } = buildGraph('toMermaid', loss, options);
