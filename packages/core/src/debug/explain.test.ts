@@ -49,6 +49,13 @@ describe('explainPaths', () => {
     closeTo(path.at(-1)!.gradNorm, norm(byHand(net).db1));
   });
 
+  it('explains an intermediate tensor as well as a parameter', () => {
+    const net = notesNet();
+    const path = explainPaths(net.L, net.A1)[0];
+    expect(path.map((f) => `∂${f.from}/∂${f.to}`)).toEqual(['∂L/∂A[2]', '∂A[2]/∂Z[2]', '∂Z[2]/∂A[1]']);
+    closeTo(path[2].gradNorm, norm(byHand(net).dA1));
+  });
+
   it("names parameters from model.parameters()'s dotted names", () => {
     const net = notesNet(false);
     const params = OrderedMap<string, Tensor>([['layers.0.W', net.W1], ['layers.1.W', net.W2]]);

@@ -56,7 +56,7 @@ export function explainPaths(loss: Tensor, param: Tensor, options: ExplainOption
 /**
  * `explainPaths` as text: for each path the product in the notes' notation
  * (`∂L/∂W[1] = ∂L/∂A[2] · ∂A[2]/∂Z[2] · … · ∂Z[1]/∂W[1]`), then one line per factor with its op,
- * shapes (∂from's → ∂to's), the VJP the sweep applies and ‖∂L/∂to‖. With several paths (fan-out)
+ * shapes (from → to), the VJP the sweep applies and ‖∂L/∂to‖. With several paths (fan-out)
  * the sum is spelt out, and ‖∂L/∂param‖ is given for the sum. No library we know prints this;
  * PyTorch's closest is walking `grad_fn.next_functions` by hand.
  *
@@ -69,10 +69,10 @@ export function explain(loss: Tensor, param: Tensor, options: ExplainOptions = {
   const lhs = `∂${e.loss}/∂${e.param}`;
   const product = (p: Factor[]) => p.map((f) => `∂${f.from}/∂${f.to}`).join(' · ');
   const lines: string[] = [];
-  if (e.paths.length === 1 && e.count === 1) lines.push(`${lhs} = ${product(e.paths[0])}`, ...table(e.paths[0]));
+  if (e.paths.length === 1 && e.count === 1) lines.push(`${lhs} = ${product(e.paths[0])}`, ...table(e.paths[0], e.loss));
   else {
     lines.push(`${lhs} = Σ over ${e.count} paths (the sweep adds their contributions where the paths meet)`);
-    e.paths.forEach((p, i) => lines.push(`path ${i + 1}: ${product(p)}`, ...table(p)));
+    e.paths.forEach((p, i) => lines.push(`path ${i + 1}: ${product(p)}`, ...table(p, e.loss)));
     if (e.count > e.paths.length) lines.push(`… and ${e.count - e.paths.length} more paths (raise maxPaths to list them)`);
     lines.push(`‖${lhs}‖ = ${fmtNorm(e.gradNorm)} (all paths summed)`);
   }
@@ -86,9 +86,9 @@ export function fmtNorm(x: number): string {
 }
 
 /** One aligned row per factor, under a header. */
-function table(p: Factor[]): string[] {
+function table(p: Factor[], loss: string): string[] {
   const rows = [
-    ['factor', 'op', 'shape', 'VJP the sweep applies', '‖∂L/∂to‖'],
+    ['factor', 'op', 'shape', 'VJP the sweep applies', `‖∂${loss}/∂to‖`],
     ...p.map((f) => [`∂${f.from}/∂${f.to}`, f.op, `${fmtShape(f.fromShape)} → ${fmtShape(f.shape)}`, f.formula, fmtNorm(f.gradNorm)]),
   ];
   const width = (s: string) => [...s].length;
@@ -126,7 +126,8 @@ function check(op: string, loss: unknown, param: unknown, maxPaths: unknown): as
 function explainAll(op: string, loss: Tensor, param: Tensor, options: ExplainOptions): Explained {
   check(op, loss, param, options.maxPaths);
   const params = paramNameMap(op, options.params);
-  const name = (t: Tensor): string => displayName(t, params, t === param ? 'param' : 'x');
+  // Only param can be a leaf on a path (every other tensor on it was computed by an op).
+  const name = (t: Tensor): string => displayName(t, params, 'param');
   const { paths, count } = findPaths(loss, param, options.maxPaths ?? 16);
   if (count === 0) throw new TapegradError(op, `${name(loss)} does not depend on ${name(param)} through recorded ops: no path to explain`, 'param');
   // One sweep, with every tensor on the listed paths a target, gives ∂L/∂T for each of them.
