@@ -28,3 +28,8 @@ export { kernels, setKernels, jsKernels, type Kernels } from './kernels/index.js
 export { backend, useWasm, setNumThreads, type BackendInfo } from './kernels/backend.js';
 export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, zeroGrad } from './transforms.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckWorst } from './gradcheck.js';
+export { toDot } from './debug/dot.js';
+export { toMermaid } from './debug/mermaid.js';
+export { explain, explainPaths, type Factor, type ExplainOptions } from './debug/explain.js';
+export type { GraphOptions } from './debug/graph.js';
+export type { ParamNames } from './debug/names.js';
