@@ -5,9 +5,9 @@
  */
 import { SWEEP_OPS } from '../backward.js';
 import { ones } from '../creation.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { gradients } from '../sweep.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { PASS_THROUGH, formulaOf } from './formulas.js';
 import { displayName, paramNameMap, userName, type ParamNames } from './names.js';
 import { findPaths, type Step } from './paths.js';
@@ -113,13 +113,13 @@ const norm = (g: Tensor | undefined): number => {
 };
 
 function check(op: string, loss: unknown, param: unknown, maxPaths: unknown): asserts loss is Tensor {
-  if (!(loss instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${describeValue(loss)}`, 'loss');
-  if (!(param instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${describeValue(param)}`, 'param');
+  if (!(loss instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${fmtValue(loss)}`, 'loss');
+  if (!(param instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${fmtValue(param)}`, 'param');
   if (!loss.requiresGrad) throw new TapegradError(op, 'the loss does not require grad and has no recorded ops: nothing to explain', 'loss');
   if (loss.size !== 1) throw new ShapeError(op, `the loss has shape ${fmtShape(loss.shape)}, not a scalar: reduce it first (sum or mean)`, 'loss');
   if (loss === param) throw new TapegradError(op, 'the parameter is the loss itself: ∂L/∂L = 1 has no chain to show', 'param');
   if (maxPaths !== undefined && !(Number.isInteger(maxPaths) && (maxPaths as number) > 0)) {
-    throw new TapegradError(op, `expected a positive integer, got ${describeValue(maxPaths)}`, 'maxPaths');
+    throw new TapegradError(op, `expected a positive integer, got ${fmtValue(maxPaths)}`, 'maxPaths');
   }
 }
 

@@ -3,9 +3,9 @@
  * grad (a parameter), one per constant fed to an op, and an edge from each input to the op using it.
  * toDot and toMermaid only render this.
  */
-import { TapegradError, fmtShape } from '../errors.js';
+import { TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { collect, type Node } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { displayName, paramNameMap, userName, type ParamNames } from './names.js';
 
 export interface GraphOptions {
@@ -41,7 +41,7 @@ function constLabel(t: Tensor): string {
 
 /** Builds the drawable graph of `root` (every op it was computed by, and their inputs). */
 export function buildGraph(op: string, root: Tensor, options: GraphOptions = {}): Graph {
-  if (!(root instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${describeValue(root)}`, 'loss');
+  if (!(root instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${fmtValue(root)}`, 'loss');
   if (!root.requiresGrad) {
     throw new TapegradError(op, 'this tensor does not require grad and has no recorded ops: there is no graph to draw', 'loss');
   }

@@ -2,8 +2,8 @@
  * What the debugging views call a tensor: its user name (`named('Z[2]')`), else the dotted module name
  * of a parameter (`layers.0.W`), else the op that made it and that op's node id (`matmul#12`).
  */
-import { TapegradError } from '../errors.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { TapegradError, fmtValue } from '../errors.js';
+import { Tensor } from '../tensor.js';
 
 /**
  * Parameter names, in any of the shapes a program has them: a Map from tensor to name, nn's
@@ -23,13 +23,13 @@ export function paramNameMap(op: string, params: ParamNames | undefined): Map<Te
     ? (params as { parameters(): Iterable<readonly [string, Tensor]> }).parameters()
     : params;
   if (source === null || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TapegradError(op, `expected a Map<Tensor, string>, model.parameters() or a module, got ${describeValue(source)}`, 'params');
+    throw new TapegradError(op, `expected a Map<Tensor, string>, model.parameters() or a module, got ${fmtValue(source)}`, 'params');
   }
   for (const entry of source as Iterable<unknown>) {
     const [k, v] = Array.isArray(entry) ? entry : [];
     if (k instanceof Tensor && typeof v === 'string') names.set(k, v);
     else if (typeof k === 'string' && v instanceof Tensor) names.set(v, k);
-    else throw new TapegradError(op, `expected entries [Tensor, name] or [name, Tensor], got ${describeValue(entry)}`, 'params');
+    else throw new TapegradError(op, `expected entries [Tensor, name] or [name, Tensor], got ${fmtValue(entry)}`, 'params');
   }
   return names;
 }
