@@ -19,7 +19,7 @@ export type LearningRate = number | Schedule;
  * The state of an optimizer: the number of updates done so far, and each parameter's buffers by name
  * (Adam's moments, SGD's momentum buffer). Immutable: `update` returns a new one.
  */
-export interface OptimizerState<S = unknown> {
+export interface OptimizerState<out S = unknown> {
   readonly step: number;
   readonly slots: OrderedMap<string, S>;
 }
@@ -33,7 +33,7 @@ export interface OptimizerState<S = unknown> {
  * const grads = grad(lossOf)(params);            // an OrderedMap like params
  * [params, state] = opt.update(grads, state, params);
  */
-export interface Optim<S = unknown> {
+export interface Optim<out S = unknown> {
   /** The optimizer's name, used in error messages (`'adam'`). */
   readonly name: string;
   /** Fresh state for `params`: step 0 and zeroed buffers. */
@@ -111,7 +111,7 @@ export interface Parameterized {
  * loss(model.forward(x), y).backward();
  * optimizer.step();
  */
-export class Optimizer<S = unknown> {
+export class Optimizer<out S = unknown> {
   readonly model: Parameterized;
   readonly optim: Optim<S>;
   /** The functional state after the last `step()`; may be replaced (e.g. to restore a checkpoint). */
