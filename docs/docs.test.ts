@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,13 @@ describe('docs examples', () => {
     const s = extract('```ts\nconsole.log(1 + 1); // → 2\n```\n', './expect.js');
     expect(s.blocks).toBe(1);
     expect(s.code).toContain('__expect([1 + 1], [2], 0,');
+  });
+
+  it("the README's links reach every page in docs/, and only files that exist", () => {
+    const readme = readFileSync(pages[0], 'utf8');
+    const links = [...readme.matchAll(/\]\(((?!https?:|#)[^)#\s]+)/g)].map((m) => m[1]);
+    expect(links.filter((l) => !existsSync(join(here, '..', l))), 'links to missing files').toEqual([]);
+    expect(markdown.map((f) => `docs/${f}`).filter((f) => !links.includes(f)), 'pages the README does not link').toEqual([]);
   });
 
   for (const page of pages) {
