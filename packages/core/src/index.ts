@@ -2,7 +2,8 @@
  * @tapegrad/core — tensors whose ops are recorded on a tape, reverse-mode autodiff, JAX-style
  * function transforms and a numerical gradient checker.
  */
-export { Tensor, type NestedArray } from './tensor.js';
+export { Tensor, isTensor, isForeignTensor, type NestedArray } from './tensor.js';
+export { expectTensor } from './ops/define.js';
 export type { DType, FloatArray } from './dtype.js';
 export { TapegradError, ShapeError, DTypeError, GradcheckError, fmtShape } from './errors.js';
 export { sameShape } from './shape.js';

@@ -30,13 +30,23 @@ export function defineOp<K extends string, A = null>(
   return { name, forward: def.forward, vjp: def.vjp };
 }
 
-/** x itself if it is a Tensor of this copy of the library, else a typed error naming op and argument. */
-export function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
+/**
+ * `x` itself if it is a Tensor of this copy of @tapegrad/core, else a `TapegradError` naming `op` and
+ * `arg`: "this Tensor comes from another copy of @tapegrad/core …" for a tensor of another copy,
+ * "expected <expected>, got …" for anything else. Libraries on core (nn) check their tensor
+ * arguments with it, so two installed copies read the same everywhere.
+ *
+ * @example
+ * const x = expectTensor('myLayer', tensor([[1], [2]]), 'x'); // the tensor itself
+ * expectTensor('myLayer', [[1], [2]], 'x', 'a Tensor of shape [2, m]');
+ * // throws "myLayer: argument 'x': expected a Tensor of shape [2, m], got an array of length 2 (wrap it with tensor())"
+ */
+export function expectTensor(op: string, x: unknown, arg = 'x', expected = 'a Tensor'): Tensor {
   if (x instanceof Tensor) return x;
   if (isForeignTensor(x)) {
     throw new TapegradError(op, 'this Tensor comes from another copy of @tapegrad/core; two copies are loaded (check that one version is installed: npm ls @tapegrad/core)', arg);
   }
-  throw new TapegradError(op, `expected a Tensor, got ${fmtValue(x)}${Array.isArray(x) ? ' (wrap it with tensor())' : ''}`, arg);
+  throw new TapegradError(op, `expected ${expected}, got ${fmtValue(x)}${Array.isArray(x) ? ' (wrap it with tensor())' : ''}`, arg);
 }
 
 /** A 0-d constant of `dtype` (what `tensor(x, { dtype })` makes, without parsing options). */

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { TapegradError, Tensor, add, expectTensor, isForeignTensor, isTensor, tensor } from '@tapegrad/core';
+
+// A tensor of another copy of @tapegrad/core, as a second installed version would make one: it carries
+// the shared brand on its prototype but is no instance of this copy's Tensor class.
+const foreign = Object.create({ [Symbol.for('@tapegrad/core.Tensor')]: true }, { shape: { value: [2] }, ndim: { value: 1 } }) as unknown;
+
+describe('isTensor, isForeignTensor and expectTensor (for libraries built on core)', () => {
+  const cases: [name: string, value: unknown, isTensor: boolean, isForeign: boolean][] = [
+    ['a tensor of this copy', tensor([1, 2]), true, false],
+    ['a tensor of another copy', foreign, false, true],
+    ['nested arrays', [1, 2], false, false],
+    ['a plain object with a shape', { shape: [2], data: [1, 2] }, false, false],
+    ['an object whose brand is not true', Object.create({ [Symbol.for('@tapegrad/core.Tensor')]: 1 }), false, false],
+    ['null', null, false, false],
+    ['a number', 3, false, false],
+  ];
+  it.each(cases)('%s', (_name, value, tensorOfThisCopy, ofAnotherCopy) => {
+    expect(isTensor(value)).toBe(tensorOfThisCopy);
+    expect(isForeignTensor(value)).toBe(ofAnotherCopy);
+  });
+
+  it('expectTensor returns a tensor of this copy as it is', () => {
+    const x = tensor([[1], [2]]);
+    expect(expectTensor('myLayer', x)).toBe(x);
+    expect(x).toBeInstanceOf(Tensor);
+  });
+
+  it('expectTensor names op and argument, and says when two copies of core are loaded', () => {
+    expect(() => expectTensor('myLayer', foreign, 'x', 'a Tensor of shape [2, m]')).toThrow(
+      new TapegradError('myLayer', 'this Tensor comes from another copy of @tapegrad/core; two copies are loaded (check that one version is installed: npm ls @tapegrad/core)', 'x'),
+    );
+    expect(() => expectTensor('myLayer', [[1], [2]], 'x', 'a Tensor of shape [2, m]')).toThrow(
+      "myLayer: argument 'x': expected a Tensor of shape [2, m], got an array of length 2 (wrap it with tensor())",
+    );
+    expect(() => expectTensor('myLayer', { W: 1 })).toThrow("myLayer: argument 'x': expected a Tensor, got an object");
+  });
+
+  it("core's own ops give the same message for a tensor of another copy", () => {
+    expect(() => add(foreign as Tensor, 1)).toThrow(/^add: argument 'a': this Tensor comes from another copy of @tapegrad\/core/);
+  });
+});
