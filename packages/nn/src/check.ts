@@ -1,4 +1,4 @@
-import { TapegradError } from '@tapegrad/core';
+import { TapegradError, isForeignTensor } from '@tapegrad/core';
 
 /**
  * nn's shared argument checks, beyond core's `fmtShape` and `sameShape`: every message names the op,
@@ -12,6 +12,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'bigint') return `the bigint ${v}n`;
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (isForeignTensor(v)) return 'a Tensor from another copy of @tapegrad/core (two copies are loaded: check that one version is installed, npm ls @tapegrad/core)';
   if (typeof v === 'object') return `an object (${Object.getPrototypeOf(v)?.constructor?.name ?? 'no prototype'})`;
   return typeof v;
 }

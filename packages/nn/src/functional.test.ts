@@ -40,7 +40,7 @@ describe('FunctionModule', () => {
     for (const name of ['training', 'forward', 'parameters', 'a.b', '']) {
       expect(() => new FunctionModule(fn, { [name]: ones([1]) }), name).toThrow(/FunctionModule: argument 'params': parameter name/);
     }
-    expect(() => new FunctionModule(fn, { W: [[1]] as unknown as Tensor })).toThrow(/parameter 'W' must be a Tensor, got object/);
+    expect(() => new FunctionModule(fn, { W: [[1]] as unknown as Tensor })).toThrow(/parameter 'W' must be a Tensor, got an array of length 1/);
   });
 });
 

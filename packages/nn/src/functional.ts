@@ -1,6 +1,7 @@
 import { OrderedMap } from 'immutable';
 import { Tensor, TapegradError } from '@tapegrad/core';
 import { Module, type ParameterEntries } from './module.js';
+import { describeValue } from './check.js';
 
 /**
  * Models made by composing functions, the second way to define a custom module (the first is to subclass
@@ -74,7 +75,7 @@ export class FunctionModule<K extends string = string> extends Module {
       if (key in this || key.includes('.') || key === '') {
         throw new TapegradError('FunctionModule', `parameter name '${key}' is not allowed: it is empty, contains '.', or is already a Module property`, 'params');
       }
-      if (!(t instanceof Tensor)) throw new TapegradError('FunctionModule', `parameter '${key}' must be a Tensor, got ${t === null ? 'null' : typeof t}`, 'params');
+      if (!(t instanceof Tensor)) throw new TapegradError('FunctionModule', `parameter '${key}' must be a Tensor, got ${describeValue(t)}`, 'params');
       self[key] = t.detach().setRequiresGrad(true);
     }
   }

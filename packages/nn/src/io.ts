@@ -1,7 +1,7 @@
 import { OrderedMap } from 'immutable';
 import { fmtShape, type Tensor } from '@tapegrad/core';
 import type { Module, ParameterProblem } from './module.js';
-import { quoted } from './check.js';
+import { describeValue, quoted } from './check.js';
 import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.js';
 
 /**
@@ -66,7 +66,7 @@ function loadError(op: string, p: ParameterProblem, source: string): Serializati
     case 'twice':
       return new SerializationError(op, `is given twice${where}`, p.name);
     case 'notTensor':
-      return new SerializationError(op, `expected a Tensor, got ${p.value === null ? 'null' : typeof p.value}${where}`, p.name);
+      return new SerializationError(op, `expected a Tensor, got ${describeValue(p.value)}${where}`, p.name);
     case 'shape':
       return new SerializationError(op, `shape mismatch: the ${from} has ${fmtShape(p.given)} but the model has ${fmtShape(p.model)}${where}`, p.name);
     case 'missing':

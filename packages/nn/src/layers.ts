@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, TapegradError, add, astype, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
+import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
 import { Module } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
@@ -78,7 +78,7 @@ export class Dense extends Module {
   }
 
   forward(A_prev: Tensor): Tensor {
-    if (!(A_prev instanceof Tensor)) throw new TapegradError('Dense', 'expected a Tensor of shape [nIn, m]', 'x');
+    expectTensor('Dense', A_prev, 'x', `a Tensor of shape [${this.nIn}, m]`);
     if (A_prev.ndim !== 2 || A_prev.shape[0] !== this.nIn) {
       throw new ShapeError(
         'Dense',

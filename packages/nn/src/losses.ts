@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, lt, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits,
+  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, lt, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits, expectTensor, isForeignTensor,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -30,14 +30,9 @@ function reduce(op: string, losses: Tensor, reduction: Reduction | undefined): T
   throw new TapegradError(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`, 'reduction');
 }
 
-function prediction(op: string, yhat: unknown, arg: string): Tensor {
-  if (!(yhat instanceof Tensor)) throw new TapegradError(op, `expected a Tensor, got ${yhat === null ? 'null' : Array.isArray(yhat) ? 'an array' : typeof yhat}`, arg);
-  return yhat;
-}
-
 /** y as a tensor of yhat's dtype and exactly yhat's shape (no broadcasting: [m] against [1, m] is a bug). */
 function target(op: string, yhat: Tensor, y: Target, predArg = 'yhat'): Tensor {
-  const t = y instanceof Tensor ? y : tensor(y, { dtype: yhat.dtype });
+  const t = y instanceof Tensor || isForeignTensor(y) ? expectTensor(op, y, 'y') : tensor(y, { dtype: yhat.dtype });
   if (!sameShape(t.shape, yhat.shape)) {
     throw new ShapeError(op, `y has shape ${fmtShape(t.shape)} but ${predArg} has shape ${fmtShape(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
   }
@@ -53,7 +48,7 @@ function target(op: string, yhat: Tensor, y: Target, predArg = 'yhat'): Tensor {
  * mse(tensor([[1, 2, 3]]), tensor([[0, 2, 5]]), { reduction: 'sum' }).item(); // 5
  */
 export function mse(yhat: Tensor, y: Target, options: LossOptions = {}): Tensor {
-  const p = prediction('mse', yhat, 'yhat');
+  const p = expectTensor('mse', yhat, 'yhat');
   const d = sub(p, target('mse', p, y));
   return reduce('mse', mul(d, d), options.reduction);
 }
@@ -98,7 +93,7 @@ function flooredLog(a: Tensor): Tensor {
  */
 export function binaryCrossEntropy(yhat: Tensor, y: Target, options: BinaryCrossEntropyOptions = {}): Tensor {
   const op = 'binaryCrossEntropy';
-  const p = prediction(op, yhat, 'yhat');
+  const p = expectTensor(op, yhat, 'yhat');
   const t = target(op, p, y);
   let losses: Tensor;
   if (options.fromLogits) {
@@ -130,10 +125,10 @@ export type Labels = Tensor | NestedArray | Int32Array;
  */
 export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOptions = {}): Tensor {
   const op = 'softmaxCrossEntropy';
-  const z = prediction(op, logits, 'logits');
+  const z = expectTensor(op, logits, 'logits');
   if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmtShape(z.shape)}`, 'logits');
   const [K, m] = z.shape;
-  const labels = y instanceof Tensor || y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
+  const labels = y instanceof Tensor || isForeignTensor(y) ? expectTensor(op, y, 'y') : y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
   const shape = labels instanceof Int32Array ? [labels.length] : labels.shape;
   let Y: Tensor;
   if (shape.length === 2 && shape[0] === K && shape[1] === m) {

@@ -1,4 +1,4 @@
-import { ShapeError, TapegradError, Tensor, fmtShape } from '@tapegrad/core';
+import { ShapeError, TapegradError, Tensor, expectTensor, fmtShape, isForeignTensor } from '@tapegrad/core';
 
 /**
  * Metrics in the notes' layout (one example per column). They are plain numbers computed from the
@@ -46,7 +46,8 @@ const binaryClass = (v: number, threshold: number): number => (v >= threshold ? 
  * accuracy(tensor([[0.7, 0.4, 0.6]]), tensor([[1, 1, 1]]));    // 2/3 (binary, threshold 0.5)
  */
 export function accuracy(yhat: Tensor, y: MetricTarget, options: AccuracyOptions = {}): number {
-  if (!(yhat instanceof Tensor)) throw new TapegradError('accuracy', `expected a Tensor, got ${typeof yhat}`, 'yhat');
+  expectTensor('accuracy', yhat, 'yhat');
+  if (isForeignTensor(y)) expectTensor('accuracy', y, 'y');
   if (yhat.ndim !== 1 && yhat.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [outputs, m] or [m], got shape ${fmtShape(yhat.shape)}`, 'yhat');
   const [K, m] = yhat.ndim === 1 ? [1, yhat.shape[0]] : yhat.shape;
   const labels = y instanceof Tensor ? y.data : y;

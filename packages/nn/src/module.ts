@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { quoted } from './check.js';
+import { describeValue, quoted } from './check.js';
 import { Tensor, TapegradError, ShapeError, astype, fmtShape, sameShape } from '@tapegrad/core';
 
 /** Where a parameter lives: `owner[key]` (a module's field, or an element of an array field). */
@@ -287,7 +287,7 @@ function parameterError(op: string, p: ParameterProblem): TapegradError {
     case 'twice':
       return new TapegradError(op, `parameter '${p.name}' is given twice`, p.name);
     case 'notTensor':
-      return new TapegradError(op, `parameter '${p.name}' must be a Tensor, got ${p.value === null ? 'null' : typeof p.value}`, p.name);
+      return new TapegradError(op, `parameter '${p.name}' must be a Tensor, got ${describeValue(p.value)}`, p.name);
     case 'shape':
       return new ShapeError(op, `parameter '${p.name}' has shape ${fmtShape(p.model)} in the model but the given tensor has shape ${fmtShape(p.given)}`, p.name);
     case 'missing':

@@ -1,5 +1,6 @@
 import { OrderedMap } from 'immutable';
 import { Tensor, TapegradError, fmtShape } from '@tapegrad/core';
+import { describeValue } from './check.js';
 
 /**
  * The safetensors format (huggingface/safetensors), so weights move to and from PyTorch:
@@ -79,7 +80,7 @@ export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable
   let offset = 0;
   for (const [name, t] of tensors as Iterable<readonly [string, Tensor]>) {
     if (typeof name !== 'string') throw new SerializationError(op, `tensor names must be strings, got ${typeof name} ${String(name)}`);
-    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${t === null ? 'null' : typeof t}`, name);
+    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${describeValue(t)}`, name);
     if (name === '__metadata__' || Object.hasOwn(header, name)) throw new SerializationError(op, name === '__metadata__' ? 'the name is reserved' : 'the name is given twice', name);
     const bytes = leBytes(t.data);
     header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };

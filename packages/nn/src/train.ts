@@ -1,4 +1,4 @@
-import { Generator, ShapeError, TapegradError, Tensor, concat, fmtShape, noGrad, slice, take } from '@tapegrad/core';
+import { Generator, ShapeError, TapegradError, Tensor, concat, expectTensor, fmtShape, noGrad, slice, take } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
@@ -323,7 +323,8 @@ export function evaluate(model: Module, data: Examples, options: EvaluateOptions
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
   checkModel('predict', model);
   options = checkOptions('predict', options);
-  if (!(x instanceof Tensor) || x.ndim === 0) throw new TapegradError('predict', 'expected a tensor with the examples on its last axis', 'x');
+  expectTensor('predict', x, 'x', 'a tensor with the examples on its last axis');
+  if (x.ndim === 0) throw new TapegradError('predict', 'expected a tensor with the examples on its last axis, got a 0-d tensor', 'x');
   const m = examplesOf(x);
   const batchSize = checkBatchSize('predict', options.batchSize, m);
   return inEvalMode(model, () => {
