@@ -10,3 +10,4 @@ export * from './ops/indexing.js';
 export * from './ops/matmul.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
+export * from './ops/conv.js';

@@ -19,6 +19,7 @@ export {
   sum, mean, max, min, argmax, argmin, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
   type Operand, type Axis, type IndexLike,
 } from './functions.js';
+export { conv1d, conv2d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose2dOptions, type Pair } from './functions.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
 export { customOp, customVjp, type CustomOpSpec, type CustomOpContext } from './custom.js';

@@ -200,6 +200,30 @@ const softmaxCEArgs = (withG: boolean) =>
     ),
   );
 
+/** Window geometry on a small image [N, C, H, W]: kernel, stride, dilation 1–2, padding 0–1, at least one window. */
+const convGeometry = fc
+  .tuple(fc.tuple(dim, dim, dim, dim), fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 6, maxLength: 6 }), fc.tuple(fc.nat(1), fc.nat(1)))
+  .map(([[n, c, h, w], [kh, kw, sh, sw, dh, dw], [ph, pw]]) => {
+    const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    return { shape: [n, c, h, w], g: { kh, kw, sh, sw, dh, dw, ph, pw, ho, wo } };
+  })
+  .filter(({ g }) => g.ho >= 1 && g.wo >= 1);
+/** x, its geometry and a fill (0, or −1 to check that the fill carries no gradient). */
+const im2colArgs = convGeometry.chain(({ shape, g }) => fc.tuple(tensorOf(shape, uniform(-2, 2)), fc.constant(g), fc.constantFrom(0, -1)));
+const col2imArgs = convGeometry.chain(({ shape, g }) =>
+  tensorOf([shape[0], shape[1] * g.kh * g.kw, g.ho * g.wo], uniform(-2, 2)).map((cols) => [cols, g, shape]),
+);
+/** x [N, C, H, W] and w [C_out, C/groups, kh, kw] with options that fit (groups 1 or 2). */
+const convArgs = fc
+  .tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), convGeometry)
+  .chain(([groups, cpg, opg, { shape: [n, , h, w], g }]) =>
+    fc.tuple(
+      tensorOf([n, groups * cpg, h, w], uniform(-2, 2)),
+      tensorOf([groups * opg, cpg, g.kh, g.kw], uniform(-2, 2)),
+      fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups }),
+    ),
+  );
+
 // ── the table of primitive ops ────────────────────────────────────────────────────────────────────
 const CASES: { [K in OpName]: Case } = {
   add: { args: binaryArgs(uniform(-2, 2)), f: F.add },
@@ -274,6 +298,8 @@ const CASES: { [K in OpName]: Case } = {
   softmaxCrossEntropyGrad: { args: softmaxCEArgs(true), f: F.softmaxCrossEntropyGrad },
   take: { args: takeArgs, f: F.takeRaw },
   indexAdd: { args: indexAddArgs, f: F.indexAdd },
+  im2col: { args: im2colArgs, f: F.im2col },
+  col2im: { args: col2imArgs, f: F.col2im },
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────
@@ -330,6 +356,22 @@ const COMPOSITES: Record<string, Case> = {
     f: matmul,
   },
   sumToShape: { args: shapeArb().chain((full) => fc.tuple(tensorOf(full, uniform(-2, 2)), broadcastFrom(full))), f: sumToShape },
+  conv2d: { args: convArgs, f: F.conv2d },
+  // along one dim: x [N, C, L] and w [C_out, C/groups, k] with L = H·W and k = kh·kw, where the kernel fits
+  conv1d: {
+    args: convArgs
+      .map(([x, w, o]) => [F.reshape(x, [x.shape[0], x.shape[1], -1]), F.reshape(w, [w.shape[0], w.shape[1], -1]), { stride: o.stride[1], padding: o.padding[1], dilation: o.dilation[1], groups: o.groups }] as [Tensor, Tensor, { stride: number; padding: number; dilation: number; groups: number }])
+      .filter(([x, w, o]) => o.dilation * (w.shape[2] - 1) + 1 <= x.shape[2] + 2 * o.padding),
+    f: F.conv1d,
+  },
+  // w [C_in, C_out/groups, kh, kw]: the conv's weight read the other way round, x a conv output's shape
+  // (with a transposed output of at least one pixel)
+  convTranspose2d: {
+    args: convArgs
+      .map(([x, w, o]): [Tensor, Tensor, typeof o] => [F.conv2d(x, w, o), w, o])
+      .filter(([y, w, o]) => [0, 1].every((d) => (y.shape[2 + d] - 1) * o.stride[d] - 2 * o.padding[d] + o.dilation[d] * (w.shape[2 + d] - 1) >= 0)),
+    f: F.convTranspose2d,
+  },
 };
 
 // ── the checks ────────────────────────────────────────────────────────────────────────────────────

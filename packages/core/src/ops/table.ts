@@ -6,6 +6,7 @@
  */
 import type { OpDef } from '../tape.js';
 import * as arith from './arith.js';
+import * as conv from './conv.js';
 import * as indexing from './indexing.js';
 import * as layout from './layout.js';
 import * as matmul from './matmul.js';
@@ -13,7 +14,7 @@ import * as reduce from './reduce.js';
 import * as softmax from './softmax.js';
 import * as unary from './unary.js';
 
-const MODULES = [arith, unary, layout, indexing, matmul, reduce, softmax] as const;
+const MODULES = [arith, unary, layout, indexing, matmul, reduce, softmax, conv] as const;
 type Exports = (typeof MODULES)[number];
 
 /** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
