@@ -11,3 +11,4 @@ export * from './ops/matmul.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
 export * from './ops/conv.js';
+export * from './ops/pool.js';

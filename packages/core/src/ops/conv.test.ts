@@ -25,41 +25,17 @@
  *       pat([1, 4, 3, 2], 7, 11, 5, 4), pat([4, 1, 2, 2], 5, 7, 3, 3))
  *   print(json.dumps(out))
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  conv1d, conv2d, convTranspose2d, gradgradcheck, mul, ShapeError, sum, tensor, TapegradError, Tensor, type DType,
+  conv1d, conv2d, convTranspose2d, gradgradcheck, mul, ShapeError, sum, tensor, TapegradError, type DType, type Tensor,
 } from '@tapegrad/core';
 import { col2im, im2col, type ConvGeometry } from './conv.js';
+import { checkAgainst, expectClose, loadRefs, pattern } from './reference.testkit.js';
 
-interface Ref { shape: number[]; y: number[]; grads: number[][] }
-const REF: Record<string, Ref> = JSON.parse(readFileSync(new URL('./conv.torch.json', import.meta.url), 'utf8'));
-
-/** The script's pat(): ((i·a) mod m − off) / d, exact and the same in both languages. */
-function pattern(shape: number[], a: number, m: number, off: number, d: number, dtype: DType = 'float64', requiresGrad = false): Tensor {
-  const n = shape.reduce((p, s) => p * s, 1);
-  return tensor(Float64Array.from({ length: n }, (_, i) => (((i * a) % m) - off) / d), { shape, dtype, requiresGrad });
-}
+const REF = loadRefs(new URL('./conv.torch.json', import.meta.url));
+const checkAgainstTorch = (name: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) => checkAgainst(REF[name], f, inputs);
 const X = (shape: number[], dtype?: DType) => pattern(shape, 7, 11, 5, 4, dtype, true);
 const W = (shape: number[], dtype?: DType) => pattern(shape, 5, 7, 3, 3, dtype, true);
-
-function expectClose(t: Tensor | null, expected: readonly number[], tol = 1e-10): void {
-  expect(t).not.toBeNull();
-  expect(t!.size).toBe(expected.length);
-  let worst = 0;
-  expected.forEach((e, i) => (worst = Math.max(worst, Math.abs(t!.data[i] - e))));
-  expect(worst).toBeLessThan(tol);
-}
-
-/** y = f(...inputs), then Σ y ⊙ r backward: y and every input's gradient against PyTorch's. */
-function checkAgainstTorch(name: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const ref = REF[name];
-  const y = f(...inputs);
-  expect(y.shape).toEqual(ref.shape);
-  expectClose(y, ref.y);
-  sum(mul(y, pattern(ref.shape, 3, 5, 2, 2))).backward();
-  inputs.forEach((x, i) => expectClose(x.grad, ref.grads[i]));
-}
 
 describe('conv2d', () => {
   it('matches PyTorch with stride, padding, dilation, groups and bias, in value and gradient', () => {

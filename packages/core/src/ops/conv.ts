@@ -81,18 +81,19 @@ function positiveInt(op: string, v: unknown, arg: string): number {
   return v as number;
 }
 
-function checkRank(op: string, t: Tensor, rank: number, arg: string, what: string): void {
+/** @internal */
+export function checkRank(op: string, t: Tensor, rank: number, arg: string, what: string): void {
   if (t.ndim !== rank) throw new ShapeError(op, `expected a rank-${rank} tensor ${what}, got shape ${fmtShape(t.shape)}`, arg);
 }
 
-/** Windows along one dim: floor((n + padding − d·(k − 1) − 1) / s) + 1, or a ShapeError if the kernel does not fit. */
-function windows(op: string, x: Tensor, n: number, k: number, s: number, d: number, pad: number, dim: string): number {
+/** @internal Windows along one dim: ⌊(n + padding − d·(k − 1) − 1) / s⌋ + 1, or a ShapeError if the kernel does not fit. */
+export function windows(op: string, x: Tensor, n: number, k: number, s: number, d: number, pad: number, dim: string, arg = 'w'): number {
   const span = d * (k - 1) + 1;
   if (span > n + pad) {
     throw new ShapeError(
       op,
       `the kernel (${k}${d > 1 ? ` dilated by ${d} to ${span}` : ''}) is larger than the padded input along the ${dim} (${n} + ${pad} padding); x has shape ${fmtShape(x.shape)}`,
-      'w',
+      arg,
     );
   }
   return Math.floor((n + pad - span) / s) + 1;

@@ -372,6 +372,19 @@ const COMPOSITES: Record<string, Case> = {
       .filter(([y, w, o]) => [0, 1].every((d) => (y.shape[2 + d] - 1) * o.stride[d] - 2 * o.padding[d] + o.dilation[d] * (w.shape[2 + d] - 1) >= 0)),
     f: F.convTranspose2d,
   },
+  // distinct values, so no window has tied maxima
+  maxPool2d: {
+    args: convGeometry
+      .filter(({ g }) => 2 * g.ph <= g.kh && 2 * g.pw <= g.kw)
+      .chain(({ shape, g }) => fc.tuple(tensorOf(shape, distinct), fc.constant([g.kh, g.kw]), fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw] }))),
+    f: F.maxPool2d,
+  },
+  avgPool2d: {
+    args: convGeometry
+      .filter(({ g }) => 2 * g.ph <= g.kh && 2 * g.pw <= g.kw)
+      .chain(({ shape, g }) => fc.tuple(tensorOf(shape, uniform(-2, 2)), fc.constant([g.kh, g.kw]), fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw] }))),
+    f: F.avgPool2d,
+  },
 };
 
 // ── the checks ────────────────────────────────────────────────────────────────────────────────────
