@@ -12,3 +12,6 @@ export * from './ops/reduce.js';
 export * from './ops/softmax.js';
 export * from './ops/conv.js';
 export * from './ops/pool.js';
+export * from './ops/scan.js';
+export * from './ops/sort.js';
+export * from './ops/embedding.js';

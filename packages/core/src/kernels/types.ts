@@ -95,4 +95,8 @@ export interface Kernels {
   im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void;
   /** The adjoint of `im2col`: out (shape [N, C, H, W]) zero-filled, then each column entry added to its pixel. */
   col2im(cols: FloatArray, g: ConvGeometry, out: FloatArray, shape: readonly number[]): void;
+  /** Running Σ or Π along `axis` of x (of `shape`), from the end when `reverse`; out has x's shape. */
+  cumulative(op: 'sum' | 'prod', x: FloatArray, shape: readonly number[], axis: number, reverse: boolean, out: FloatArray): void;
+  /** The positions along `axis` of the k smallest (largest when `descending`) elements, stably; NaN is largest. */
+  argsort(x: FloatArray, shape: readonly number[], axis: number, descending: boolean, k: number, out: Int32Array): void;
 }

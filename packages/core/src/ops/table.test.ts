@@ -224,6 +224,13 @@ const convArgs = fc
     ),
   );
 
+/** Values in ±[0.5, 2], about a quarter of them exactly 0 (cumprod's gradient must not divide by them). */
+const someZeros: Values = (n) =>
+  fc.tuple(signed(0.5, 2)(n), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n })).map(([v, z]) => v.map((x, i) => (z[i] === 0 ? 0 : x)));
+/** x (rank ≥ 1), an axis and a direction. */
+const scanArgs = (values: Values) =>
+  shapeArb(1).chain((s) => fc.tuple(tensorOf(s, values), fc.integer({ min: 0, max: s.length - 1 }), fc.boolean()));
+
 // ── the table of primitive ops ────────────────────────────────────────────────────────────────────
 const CASES: { [K in OpName]: Case } = {
   add: { args: binaryArgs(uniform(-2, 2)), f: F.add },
@@ -300,6 +307,8 @@ const CASES: { [K in OpName]: Case } = {
   indexAdd: { args: indexAddArgs, f: F.indexAdd },
   im2col: { args: im2colArgs, f: F.im2col },
   col2im: { args: col2imArgs, f: F.col2im },
+  cumsum: { args: scanArgs(uniform(-2, 2)), f: F.cumsumRaw },
+  cumprod: { args: scanArgs(someZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────
@@ -384,6 +393,21 @@ const COMPOSITES: Record<string, Case> = {
       .filter(({ g }) => 2 * g.ph <= g.kh && 2 * g.pw <= g.kw)
       .chain(({ shape, g }) => fc.tuple(tensorOf(shape, uniform(-2, 2)), fc.constant([g.kh, g.kw]), fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw] }))),
     f: F.avgPool2d,
+  },
+  // the values: x gathered in sorted order (distinct, so the order is the same under perturbation)
+  sort: {
+    args: shapeArb(1).chain((s) => fc.tuple(tensorOf(s, distinct), fc.integer({ min: -s.length, max: s.length - 1 }), fc.boolean())),
+    f: (x: Tensor, axis: number, descending: boolean) => F.sort(x, axis, { descending }).values,
+  },
+  topk: {
+    args: shapeArb(1).chain((s) => fc.tuple(tensorOf(s, distinct), fc.integer({ min: 0, max: s[s.length - 1] }), fc.boolean())),
+    f: (x: Tensor, k: number, largest: boolean) => F.topk(x, k, -1, { largest }).values,
+  },
+  embedding: {
+    args: fc.tuple(dim, dim).chain(([n, d]) =>
+      fc.tuple(tensorOf([n, d], uniform(-2, 2)), fc.array(fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 3 })),
+    ),
+    f: F.embedding,
   },
 };
 
