@@ -15,3 +15,4 @@ export * from './ops/pool.js';
 export * from './ops/scan.js';
 export * from './ops/sort.js';
 export * from './ops/embedding.js';
+export * from './ops/attention.js';

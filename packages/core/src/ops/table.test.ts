@@ -409,6 +409,22 @@ const COMPOSITES: Record<string, Case> = {
     ),
     f: F.embedding,
   },
+  // q [B, L_q, d], k [B, L_k, d], v [B, L_k, d_v] and a random 0/1 mask (fully masked rows included) or causal
+  scaledDotProductAttention: {
+    args: fc.tuple(fc.integer({ min: 1, max: 2 }), dim, dim, dim, dim).chain(([b, lq, lk, d, dv]) =>
+      fc.tuple(
+        tensorOf([b, lq, d], uniform(-2, 2)),
+        tensorOf([b, lk, d], uniform(-2, 2)),
+        tensorOf([b, lk, dv], uniform(-2, 2)),
+        fc.oneof(
+          fc.constant({}),
+          fc.constant({ causal: true }),
+          fc.array(fc.constantFrom(0, 1), { minLength: lq * lk, maxLength: lq * lk }).map((m) => ({ mask: f64([lq, lk], m) })),
+        ),
+      ),
+    ),
+    f: F.scaledDotProductAttention,
+  },
 };
 
 // ── the checks ────────────────────────────────────────────────────────────────────────────────────
