@@ -31,19 +31,28 @@ export function im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry,
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const dx = j * dw - pw;
-        for (let oy = 0; oy < ho; oy++) {
+        const [lo, hi] = inside(dx, sw, w, wo);
+        for (let oy = 0; oy < ho; oy++, o += wo) {
           const iy = oy * sh - ph + i * dh;
           if (iy < 0 || iy >= h) {
             out.fill(fill, o, o + wo);
-            o += wo;
             continue;
           }
-          const row = base + iy * w;
-          for (let ox = 0, ix = dx; ox < wo; ox++, ix += sw, o++) out[o] = ix >= 0 && ix < w ? x[row + ix] : fill;
+          // taps left of the image, on it (no bounds test per element), right of it
+          if (lo > 0) out.fill(fill, o, o + lo);
+          for (let ox = lo, src = base + iy * w + lo * sw + dx; ox < hi; ox++, src += sw) out[o + ox] = x[src];
+          if (hi < wo) out.fill(fill, o + hi, o + wo);
         }
       }
     }
   }
+}
+
+/** The window positions [lo, hi) whose tap at offset dx lies on a row of width w: 0 ≤ ox·sw + dx < w. */
+function inside(dx: number, sw: number, w: number, wo: number): [number, number] {
+  const lo = Math.min(wo, Math.max(0, Math.ceil(-dx / sw)));
+  const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 - dx) / sw) + 1));
+  return [lo, hi];
 }
 
 /** The adjoint of `im2col` (with fill 0): out (shape [N, C, H, W]) is zero-filled, then out[pixel] += cols[entry]. */
@@ -58,14 +67,11 @@ export function col2im(cols: FloatArray, g: ConvGeometry, out: FloatArray, shape
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const dx = j * dw - pw;
-        for (let oy = 0; oy < ho; oy++) {
+        const [lo, hi] = inside(dx, sw, w, wo);
+        for (let oy = 0; oy < ho; oy++, o += wo) {
           const iy = oy * sh - ph + i * dh;
-          if (iy < 0 || iy >= h) {
-            o += wo;
-            continue;
-          }
-          const row = base + iy * w;
-          for (let ox = 0, ix = dx; ox < wo; ox++, ix += sw, o++) if (ix >= 0 && ix < w) out[row + ix] += cols[o];
+          if (iy < 0 || iy >= h) continue;
+          for (let ox = lo, dst = base + iy * w + lo * sw + dx; ox < hi; ox++, dst += sw) out[dst] += cols[o + ox];
         }
       }
     }

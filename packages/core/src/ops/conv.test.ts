@@ -165,6 +165,21 @@ describe('im2col and col2im', () => {
     expect(cols.toArray()).toEqual([[[-Infinity, 1], [-Infinity, 2], [1, 3], [2, 4]]]);
   });
 
+  it('agree with the defining formula on every geometry of a small grid (strides, dilations, padding past both edges)', () => {
+    const [n, c, h, w] = [1, 2, 4, 5];
+    const x = pattern([n, c, h, w], 7, 11, 5, 4);
+    for (const [kh, kw, sh, sw, dh, dw, ph, pw] of [[2, 3, 2, 3, 1, 2, 1, 2], [3, 2, 1, 2, 2, 1, 2, 0], [1, 1, 3, 2, 1, 1, 0, 1], [2, 2, 1, 1, 3, 3, 2, 2]]) {
+      const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+      const cols = im2col(x, { kh, kw, sh, sw, dh, dw, ph, pw, ho, wo }, -7);
+      const expected: number[] = [];
+      for (let ch = 0; ch < c; ch++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let oy = 0; oy < ho; oy++) for (let ox = 0; ox < wo; ox++) {
+        const iy = oy * sh - ph + i * dh, ix = ox * sw - pw + j * dw;
+        expected.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? x.data[(ch * h + iy) * w + ix] : -7);
+      }
+      expect(Array.from(cols.data), JSON.stringify([kh, kw, sh, sw, dh, dw, ph, pw])).toEqual(expected);
+    }
+  });
+
   it('are adjoint: <im2col(x), c> = <x, col2im(c)>', () => {
     const x = pattern([2, 3, 5, 4], 7, 11, 5, 4);
     const cols = im2col(x, g, 0);
