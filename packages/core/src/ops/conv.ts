@@ -86,6 +86,16 @@ export function checkRank(op: string, t: Tensor, rank: number, arg: string, what
   if (t.ndim !== rank) throw new ShapeError(op, `expected a rank-${rank} tensor ${what}, got shape ${fmtShape(t.shape)}`, arg);
 }
 
+/** @internal A 1-D option as the 2-D one of an image of height 1 (`height` is its value along that dim). */
+export function along(op: string, v: unknown, arg: string, height: number): Pair | undefined {
+  if (v === undefined) return undefined;
+  const min = height === 0 ? 0 : 1; // padding may be 0; strides and dilations may not
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new TapegradError(op, `expected ${min === 0 ? 'a non-negative' : 'a positive'} integer${arg === 'padding' && op.startsWith('conv') ? ", 'same' or 'valid'" : ''}, got ${Array.isArray(v) ? JSON.stringify(v) : describeValue(v)}`, arg);
+  }
+  return [height, v];
+}
+
 /** @internal Windows along one dim: ⌊(n + padding − d·(k − 1) − 1) / s⌋ + 1, or a ShapeError if the kernel does not fit. */
 export function windows(op: string, x: Tensor, n: number, k: number, s: number, d: number, pad: number, dim: string, arg = 'w'): number {
   const span = d * (k - 1) + 1;
@@ -127,7 +137,7 @@ function conv(op: string, x: Tensor, w: Tensor, o: Conv2dOptions, bias: Tensor |
   const [dh, dw] = pairOf(op, o.dilation ?? 1, 'dilation');
   const [[ph, pth], [pw, ptw]] = resolvePadding(op, o.padding ?? 0, [kh, kw], [dh, dw], [sh, sw]);
   const ho = windows(op, x, h, kh, sh, dh, pth, 'height');
-  const wo = windows(op, x, wd, kw, sw, dw, ptw, 'width');
+  const wo = windows(op, x, wd, kw, sw, dw, ptw, op.endsWith('1d') ? 'length' : 'width');
   const g: ConvGeometry = { kh, kw, sh, sw, dh, dw, ph, pw, ho, wo };
   const k = cpg * kh * kw;
   const cols = reshape(im2col(x, g, 0), [n, groups, k, ho * wo]);
@@ -183,19 +193,12 @@ export function conv1d(x: Tensor, w: Tensor, options: Conv1dOptions = {}): Tenso
   expectTensor('conv1d', w, 'w');
   checkRank('conv1d', x, 3, 'x', '[N, C, L]');
   checkRank('conv1d', w, 3, 'w', '[C_out, C_in/groups, k]');
-  const one = (v: unknown, arg: string, d: unknown): unknown => (v === undefined ? d : typeof v === 'number' ? [arg === 'padding' ? 0 : 1, v] : v);
-  const { stride, padding, dilation, groups } = options;
-  if (typeof padding !== 'number' && padding !== undefined && padding !== 'same' && padding !== 'valid') {
-    throw new TapegradError('conv1d', `expected a non-negative integer, 'same' or 'valid', got ${describeValue(padding)}`, 'padding');
-  }
-  for (const [v, arg] of [[stride, 'stride'], [dilation, 'dilation']] as const) {
-    if (v !== undefined && typeof v !== 'number') throw new TapegradError('conv1d', `expected a positive integer, got ${describeValue(v)}`, arg);
-  }
+  const { padding } = options;
   const o: Conv2dOptions = {
-    stride: one(stride, 'stride', 1) as Pair,
-    padding: (typeof padding === 'number' ? one(padding, 'padding', 0) : (padding ?? 0)) as Conv2dOptions['padding'],
-    dilation: one(dilation, 'dilation', 1) as Pair,
-    groups,
+    stride: along('conv1d', options.stride, 'stride', 1),
+    padding: padding === 'same' || padding === 'valid' ? padding : along('conv1d', padding, 'padding', 0),
+    dilation: along('conv1d', options.dilation, 'dilation', 1),
+    groups: options.groups,
   };
   const y = conv('conv1d', unsqueeze(x, 2), unsqueeze(w, 2), o, checkBias('conv1d', options.bias, w.shape[0]));
   return squeeze(y, 2);

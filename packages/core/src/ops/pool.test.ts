@@ -73,6 +73,8 @@ describe('maxPool1d and avgPool1d', () => {
   it('compute the TSDoc examples', () => {
     expect(maxPool1d(tensor([[[1, 3, 2, 0, 5]]]), 2).toArray()).toEqual([[[3, 2]]]);
     expect(avgPool1d(tensor([[[1, 3, 2, 0]]]), 2, { stride: 1 }).toArray()).toEqual([[[2, 2.5, 1]]]);
+    expect(() => maxPool1d(tensor([[[1, 2]]]), 3)).toThrow("maxPool1d: argument 'kernel': the kernel (3) is larger than the padded input along the length (2 + 0 padding); x has shape [1, 1, 1, 2]");
+    expect(() => avgPool1d(tensor([[[1, 2]]]), 2, { padding: -1 })).toThrow("avgPool1d: argument 'padding': expected a non-negative integer, got -1");
     expect(() => avgPool1d(tensor([[1, 2]]), 1)).toThrow("avgPool1d: argument 'x': expected a rank-3 tensor [N, C, L], got shape [1, 2]");
   });
 });

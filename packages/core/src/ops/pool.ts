@@ -6,7 +6,7 @@
  */
 import { TapegradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { checkRank, im2col, pairOf, windows, type ConvGeometry, type Pair } from './conv.js';
+import { along, checkRank, im2col, pairOf, windows, type ConvGeometry, type Pair } from './conv.js';
 import { expectTensor } from './define.js';
 import { reshape, squeeze, unsqueeze } from './layout.js';
 import { max, mean } from './reduce.js';
@@ -27,7 +27,7 @@ function pool2d(op: string, kind: 'max' | 'avg', x: Tensor, kernel: Pair, o: Poo
     throw new TapegradError(op, `padding ${JSON.stringify([ph, pw])} must be at most half the kernel ${JSON.stringify([kh, kw])} (as PyTorch)`, 'padding');
   }
   const ho = windows(op, x, h, kh, sh, 1, 2 * ph, 'height', 'kernel');
-  const wo = windows(op, x, w, kw, sw, 1, 2 * pw, 'width', 'kernel');
+  const wo = windows(op, x, w, kw, sw, 1, 2 * pw, op.endsWith('1d') ? 'length' : 'width', 'kernel');
   const g: ConvGeometry = { kh, kw, sh, sw, dh: 1, dw: 1, ph, pw, ho, wo };
   const cols = im2col(reshape(x, [n * c, 1, h, w]), g, kind === 'max' ? -Infinity : 0); // [N·C, kh·kw, ho·wo]
   return reshape(kind === 'max' ? max(cols, 1) : mean(cols, 1), [n, c, ho, wo]);
@@ -37,13 +37,6 @@ function checked(op: string, x: Tensor, rank: 3 | 4): Tensor {
   expectTensor(op, x);
   checkRank(op, x, rank, 'x', rank === 4 ? '[N, C, H, W]' : '[N, C, L]');
   return x;
-}
-
-/** A 1-D option as the 2-D one of an image of height 1. */
-function as2d(op: string, v: unknown, arg: string, height: number): Pair | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number') throw new TapegradError(op, `expected ${arg === 'padding' ? 'a non-negative' : 'a positive'} integer, got ${Array.isArray(v) ? JSON.stringify(v) : typeof v}`, arg);
-  return [height, v];
 }
 
 /**
@@ -80,7 +73,7 @@ export interface Pool1dOptions {
 function pool1d(op: string, kind: 'max' | 'avg', x: Tensor, kernel: number, o: Pool1dOptions): Tensor {
   checked(op, x, 3);
   if (typeof kernel !== 'number') throw new TapegradError(op, `expected a positive integer, got ${Array.isArray(kernel) ? JSON.stringify(kernel) : typeof kernel}`, 'kernel');
-  const o2 = { stride: as2d(op, o.stride, 'stride', 1), padding: as2d(op, o.padding, 'padding', 0) };
+  const o2 = { stride: along(op, o.stride, 'stride', 1), padding: along(op, o.padding, 'padding', 0) };
   return squeeze(pool2d(op, kind, unsqueeze(x, 2), [1, kernel], o2), 2);
 }
 
