@@ -53,6 +53,8 @@ export interface Kernels {
   broadcast(x: FloatArray, shape: readonly number[], out: FloatArray, outShape: readonly number[]): void;
   /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
   transpose(x: FloatArray, shape: readonly number[], perm: readonly number[], out: FloatArray): void;
+  /** out = x reversed along each of the distinct `axes`: out[…, i, …] = x[…, n − 1 − i, …]. */
+  flip(x: FloatArray, shape: readonly number[], axes: readonly number[], out: FloatArray): void;
   /** out = x[begin[d] : begin[d] + outShape[d]·step[d] : step[d]] on every axis d (step ≥ 1). */
   slice(
     x: FloatArray, shape: readonly number[], begin: readonly number[], step: readonly number[],

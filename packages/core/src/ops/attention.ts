@@ -1,9 +1,9 @@
 /**
  * Scaled dot-product attention, built from matmul, exp and sums, so it is differentiable to any order.
  */
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { tensor } from '../creation.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { div, eq, mul, ne, sub, where } from './arith.js';
 import { expectTensor } from './define.js';
 import { matmulT } from './matmul.js';
@@ -47,7 +47,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     throw new ShapeError(op, `k of shape ${fmtShape(k.shape)} and v of shape ${fmtShape(v.shape)} differ in the number of keys (second-last dim)`, 'v');
   }
   const scale = options.scale ?? 1 / Math.sqrt(d);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new TapegradError(op, `expected a finite number, got ${describeValue(scale)}`, 'scale');
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new TapegradError(op, `expected a finite number, got ${fmtValue(scale)}`, 'scale');
   const s = mul(matmulT(q, k, false, true), scale); // [..., L_q, L_k]
   const keep = keepMask(op, s, options);
   const p = keep === null ? softmax(s, -1) : maskedSoftmax(s, keep);
@@ -56,7 +56,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 
 /** 1 where a query may attend to a key, or null when every key is allowed. */
 function keepMask(op: string, s: Tensor, { mask, causal }: AttentionOptions): Tensor | null {
-  if (causal !== undefined && typeof causal !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${describeValue(causal)}`, 'causal');
+  if (causal !== undefined && typeof causal !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${fmtValue(causal)}`, 'causal');
   let keep: Tensor | null = null;
   if (mask !== undefined && mask !== null) {
     expectTensor(op, mask, 'mask');

@@ -11,11 +11,11 @@
  * same ops, every convolution is differentiable to any order without a hand-written second-order rule.
  */
 import { alloc } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels, type ConvGeometry } from '../kernels/index.js';
 import { sizeOf } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add } from './arith.js';
 import { defineOp, expectTensor, type Grads } from './define.js';
 import { reshape, squeeze, unsqueeze } from './layout.js';
@@ -71,13 +71,13 @@ export interface Conv2dOptions {
 export function pairOf(op: string, v: unknown, arg: string, min = 1): [number, number] {
   const p = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
   if (p === null || !p.every((d) => Number.isInteger(d) && d >= min)) {
-    throw new TapegradError(op, `expected ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${Array.isArray(v) ? JSON.stringify(v) : describeValue(v)}`, arg);
+    throw new TapegradError(op, `expected ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${Array.isArray(v) ? JSON.stringify(v) : fmtValue(v)}`, arg);
   }
   return [p[0], p[1]];
 }
 
 function positiveInt(op: string, v: unknown, arg: string): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new TapegradError(op, `expected a positive integer, got ${describeValue(v)}`, arg);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new TapegradError(op, `expected a positive integer, got ${fmtValue(v)}`, arg);
   return v as number;
 }
 
@@ -91,7 +91,7 @@ export function along(op: string, v: unknown, arg: string, height: number): Pair
   if (v === undefined) return undefined;
   const min = height === 0 ? 0 : 1; // padding may be 0; strides and dilations may not
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new TapegradError(op, `expected ${min === 0 ? 'a non-negative' : 'a positive'} integer${arg === 'padding' && op.startsWith('conv') ? ", 'same' or 'valid'" : ''}, got ${Array.isArray(v) ? JSON.stringify(v) : describeValue(v)}`, arg);
+    throw new TapegradError(op, `expected ${min === 0 ? 'a non-negative' : 'a positive'} integer${arg === 'padding' && op.startsWith('conv') ? ", 'same' or 'valid'" : ''}, got ${Array.isArray(v) ? JSON.stringify(v) : fmtValue(v)}`, arg);
   }
   return [height, v];
 }

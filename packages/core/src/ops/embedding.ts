@@ -2,9 +2,9 @@
  * Lookups by integer index: one-hot encodings and embedding tables.
  */
 import { alloc, checkDType, type DType } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { normAxis } from '../shape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { expectTensor } from './define.js';
 import { takeRaw, toIndex, type IndexLike } from './indexing.js';
 import { reshape } from './layout.js';
@@ -25,7 +25,7 @@ export interface OneHotOptions {
  * oneHot([2, 0], 3, { axis: 0 }).toArray(); // [[0, 1], [0, 0], [1, 0]]: examples as columns
  */
 export function oneHot(indices: IndexLike, numClasses: number, options: OneHotOptions = {}): Tensor {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new TapegradError('oneHot', `expected a positive integer, got ${describeValue(numClasses)}`, 'numClasses');
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new TapegradError('oneHot', `expected a positive integer, got ${fmtValue(numClasses)}`, 'numClasses');
   const { data, shape } = toIndex('oneHot', indices, numClasses);
   const a = normAxis('oneHot', options.axis ?? -1, shape.length + 1);
   const out = alloc(checkDType('oneHot', options.dtype ?? 'float32'), data.length * numClasses);

@@ -3,10 +3,10 @@
  * sorted values are x gathered at that order, so their gradient is gather's (a scatter-add back to the
  * places the values came from) and sort and topk need no rule of their own.
  */
-import { TapegradError } from '../errors.js';
+import { TapegradError, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { normAxis } from '../shape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { expectTensor } from './define.js';
 import { gatherRaw } from './indexing.js';
 
@@ -23,11 +23,11 @@ export interface Sorted {
 
 function order(op: string, x: Tensor, axis: number, descending: unknown, k: number | null): { index: Int32Array; shape: number[]; axis: number } {
   expectTensor(op, x);
-  if (typeof descending !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${describeValue(descending)}`, 'descending');
+  if (typeof descending !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${fmtValue(descending)}`, 'descending');
   const a = normAxis(op, axis, x.ndim);
   const n = x.shape[a];
   const kk = k ?? n;
-  if (!Number.isInteger(kk) || kk < 0 || kk > n) throw new TapegradError(op, `expected an integer in [0, ${n}] (the size of axis ${a}), got ${describeValue(k)}`, 'k');
+  if (!Number.isInteger(kk) || kk < 0 || kk > n) throw new TapegradError(op, `expected an integer in [0, ${n}] (the size of axis ${a}), got ${fmtValue(k)}`, 'k');
   const shape = x.shape.map((d, i) => (i === a ? kk : d));
   const index = new Int32Array(shape.reduce((p, d) => p * d, 1));
   kernels.argsort(x.data, x.shape, a, descending, kk, index);
@@ -78,7 +78,7 @@ export interface TopkOptions {
  */
 export function topk(x: Tensor, k: number, axis = -1, options: TopkOptions = {}): Sorted {
   const largest = options.largest ?? true;
-  if (typeof largest !== 'boolean') throw new TapegradError('topk', `expected a boolean, got ${describeValue(largest)}`, 'largest');
+  if (typeof largest !== 'boolean') throw new TapegradError('topk', `expected a boolean, got ${fmtValue(largest)}`, 'largest');
   const { index, shape, axis: a } = order('topk', x, axis, largest, k);
   return { values: gatherRaw(x, index, shape, a), indices: indicesOf(x, index, shape) };
 }

@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  clamp, gradcheck, gradgradcheck, logSoftmax, logsumexp, matmul, mean, slice, softmax, squeeze, stack,
-  sumToShape, tensor, unsqueeze, type GradcheckReport, type Tensor,
+  clamp, gradcheck, gradgradcheck, logSoftmax, logsumexp, matmul, mean, norm, pad, prod, repeat, slice, softmax, split,
+  squeeze, stack, std, sumToShape, tensor, tile, unsqueeze, variance, type GradcheckReport, type NormOrder, type Tensor,
 } from '@tapegrad/core';
 import * as F from '../functions.js';
 import { apply } from '../tape.js';
@@ -49,6 +49,15 @@ const distinct: Values = (n) =>
   fc
     .tuple(fc.uniqueArray(fc.integer({ min: -150, max: 150 }), { minLength: n, maxLength: n }), uniform(0, 0.4)(n))
     .map(([ks, jitter]) => ks.map((k, i) => (k + jitter[i]) * 0.02));
+
+/** ±[0.06, 3] with pairwise distinct magnitudes: no kink at 0 and no tie for max|x|. */
+const distinctMagnitudes: Values = (n) =>
+  fc
+    .tuple(fc.uniqueArray(fc.integer({ min: 3, max: 150 }), { minLength: n, maxLength: n }), uniform(0, 0.4)(n), fc.array(fc.boolean(), { minLength: n, maxLength: n }))
+    .map(([ks, jitter, neg]) => ks.map((k, i) => (neg[i] ? -0.02 : 0.02) * (k + jitter[i])));
+/** Values in [−1.5, 1.5], a quarter of them exactly 0 (prod's gradient with one zero, and with several). */
+const withZeros: Values = (n) =>
+  fc.array(fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: real(-1.5, 1.5), weight: 3 }), { minLength: n, maxLength: n });
 
 /** Values in [−3, 3] whose fractional part is at least 0.1 away from `jump` (0 for integers, 0.5 for halves). */
 const offJumps = (jump: number): Values => (n) =>
@@ -224,9 +233,6 @@ const convArgs = fc
     ),
   );
 
-/** Values in ±[0.5, 2], about a quarter of them exactly 0 (cumprod's gradient must not divide by them). */
-const someZeros: Values = (n) =>
-  fc.tuple(signed(0.5, 2)(n), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n })).map(([v, z]) => v.map((x, i) => (z[i] === 0 ? 0 : x)));
 /** x (rank ≥ 1), an axis and a direction. */
 const scanArgs = (values: Values) =>
   shapeArb(1).chain((s) => fc.tuple(tensorOf(s, values), fc.integer({ min: 0, max: s.length - 1 }), fc.boolean()));
@@ -267,6 +273,7 @@ const CASES: { [K in OpName]: Case } = {
   expm1: { args: unaryArgs(uniform(-2, 2)), f: F.expm1 },
   sin: { args: unaryArgs(uniform(-4, 4)), f: F.sin },
   cos: { args: unaryArgs(uniform(-4, 4)), f: F.cos },
+  atan: { args: unaryArgs(uniform(-4, 4)), f: F.atan },
   erf: { args: unaryArgs(uniform(-3, 3)), f: F.erf },
   softplus: { args: unaryArgs(uniform(-4, 4)), f: F.softplus },
   logSigmoid: { args: unaryArgs(uniform(-4, 4)), f: F.logSigmoid },
@@ -292,6 +299,7 @@ const CASES: { [K in OpName]: Case } = {
   min: { args: reduceArgs(distinct), f: F.min },
   reshape: { args: reshapeArgs, f: F.reshape },
   transpose: { args: transposeArgs, f: F.transpose },
+  flip: { args: shapeArb().chain((s) => fc.tuple(tensorOf(s, uniform(-2, 2)), fc.subarray(s.map((_, i) => i)))), f: F.flip },
   // straight to the op: the public broadcastTo returns x itself when the shapes already agree
   broadcastTo: { args: broadcastArgs, f: (x: Tensor, shape: number[]) => apply(OPS.broadcastTo, [x], { shape }) },
   slice: { args: sliceArgs, f: F.sliceRaw },
@@ -308,12 +316,16 @@ const CASES: { [K in OpName]: Case } = {
   im2col: { args: im2colArgs, f: F.im2col },
   col2im: { args: col2imArgs, f: F.col2im },
   cumsum: { args: scanArgs(uniform(-2, 2)), f: F.cumsumRaw },
-  cumprod: { args: scanArgs(someZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
+  cumprod: { args: scanArgs(withZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────
 const rankAndAxis = (values: Values, extra = 0) =>
   shapeArb(1).chain((s) => fc.tuple(tensorOf(s, values), fc.integer({ min: -s.length - extra, max: s.length - 1 + extra })));
+
+/** variance or std over reduceArgs' axes, with `correction` lowered to 0 where it would leave no degree of freedom. */
+const varianceWith = (op: typeof variance) => (x: Tensor, axes: number[], keepdims: boolean, correction: number) =>
+  op(x, axes, { keepdims, correction: axes.reduce((n, a) => n * x.shape[a], 1) > correction ? correction : 0 });
 
 const COMPOSITES: Record<string, Case> = {
   mean: { args: reduceArgs(uniform(-2, 2)), f: mean },
@@ -424,6 +436,57 @@ const COMPOSITES: Record<string, Case> = {
       ),
     ),
     f: F.scaledDotProductAttention,
+  },
+  // a polynomial, smooth through zeros: central differences are exact there too
+  prod: { args: reduceArgs(withZeros), f: prod },
+  // correction 0 or 1, but 0 where no more than one element is reduced (1 would divide by 0: NaN)
+  variance: { args: fc.tuple(reduceArgs(uniform(-2, 2)), fc.constantFrom(0, 1)).map(([a, c]) => [...a, c]), f: varianceWith(variance) },
+  // distinct values: the spread is never 0, where std has a kink
+  std: { args: fc.tuple(reduceArgs(distinct), fc.constantFrom(0, 1)).map(([a, c]) => [...a, c]), f: varianceWith(std) },
+  norm: {
+    args: fc.tuple(reduceArgs(distinctMagnitudes), fc.constantFrom<NormOrder>(1, 2, Infinity, 'fro')).map(([[x, axes, keep], p]) => [x, p, axes, keep]),
+    f: norm,
+  },
+  pad: {
+    args: shapeArb().chain((s) =>
+      fc.tuple(
+        tensorOf(s, uniform(-2, 2)),
+        fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))),
+        fc.oneof(fc.constant(0), real(-2, 2)),
+      ),
+    ),
+    f: pad,
+  },
+  split: {
+    // a count of equal pieces (a divisor of the axis length), or sizes (some 0) adding up to it
+    args: rankAndAxis(uniform(-2, 2)).chain(([x, axis]) => {
+      const n = x.shape[axis < 0 ? axis + x.ndim : axis];
+      const divisors = Array.from({ length: n }, (_, i) => i + 1).filter((k) => n % k === 0);
+      const sizes = fc.array(fc.integer({ min: 0, max: n }), { maxLength: 3 }).map((cuts) => {
+        const at = [0, ...cuts.sort((a, b) => a - b), n];
+        return at.slice(1).map((c, i) => c - at[i]);
+      });
+      return fc.tuple(fc.constant(x), fc.oneof(fc.constantFrom(...divisors), sizes), fc.constant(axis));
+    }),
+    f: split,
+  },
+  repeat: {
+    // one count (0 included) or one per entry; along an axis, or over the flattened tensor (null)
+    args: shapeArb(1).chain((s) =>
+      fc.option(fc.integer({ min: -s.length, max: s.length - 1 }), { nil: null }).chain((axis) => {
+        const n = axis === null ? sizeOf(s) : s[axis < 0 ? axis + s.length : axis];
+        const counts = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }));
+        return fc.tuple(tensorOf(s, uniform(-2, 2)), counts, fc.constant(axis));
+      }),
+    ),
+    f: repeat,
+  },
+  tile: {
+    // reps shorter, as long as or longer than the rank; a plain number tiles the last axis
+    args: shapeArb().chain((s) =>
+      fc.tuple(tensorOf(s, uniform(-2, 2)), fc.oneof(fc.integer({ min: 0, max: 3 }), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 4 }))),
+    ),
+    f: tile,
   },
 };
 
