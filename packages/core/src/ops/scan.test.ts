@@ -64,4 +64,12 @@ describe('cumprod', () => {
     const r = gradgradcheck((t: Tensor) => cumprod(t, 1), [tensor([[2, 0, 3, 0], [0.5, -1, 0, 2]], { dtype: 'float64' })]);
     expect(r.ok, JSON.stringify(r)).toBe(true);
   });
+
+  it('keeps its second derivative near zero: dividing by a tiny x would cancel to garbage', () => {
+    // Σ cumprod([a, b]) = a + ab: ∂²/∂a² = 0 and ∂²/∂a∂b = 1, whatever a is (the division form gave 3.5e72 at a = −2.3e-89)
+    const f = (t: Tensor) => cumprod(t, 0).sum();
+    expect(hessian(f)(tensor([-2.2811050893314642e-89, 1.5], { dtype: 'float64' })).toArray()).toEqual([[0, 1], [1, 0]]);
+    const r = gradgradcheck((t: Tensor) => cumprod(t, 0), [tensor([-2.2811050893314642e-89], { dtype: 'float64' })]);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+  });
 });

@@ -46,13 +46,30 @@ export const cumprodOp = defineOp<'cumprod', { axis: number }>('cumprod', {
     kernels.cumulative('prod', x.data, x.shape, axis, false, out);
     return new Tensor(out, x.shape);
   },
-  vjp: (dy, { inputs: [x], output: y, attrs: { axis } }): Grads => [x.data.includes(0) ? cumprodGradWithZeros(dy, x, axis) : div(cumsumRaw(mul(dy, y), axis, true), x)],
+  vjp: (dy, { inputs: [x], output: y, attrs: { axis } }): Grads => [
+    nearZero(x) ? cumprodGradWithZeros(dy, x, axis) : div(cumsumRaw(mul(dy, y), axis, true), x),
+  ],
 });
+
+/**
+ * Whether dividing by x is unsafe: some |xⱼ| ≤ 10⁻⁴·max(1, max|x|), zeros included. The division
+ * formula's own derivative (the second order) subtracts terms of size |dy·y|/xⱼ² to leave one of size
+ * |dy·y|/(xⱼ·xₖ) (or 0), so its error grows like ε·max(1, |xₖ|)/|xⱼ|; there the leave-one-out form is used.
+ */
+function nearZero(x: Tensor): boolean {
+  let lo = Infinity, hi = 0;
+  for (const v of x.data) {
+    const a = Math.abs(v);
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
+  }
+  return lo <= 1e-4 * Math.max(1, hi);
+}
 
 /**
  * The cumprod VJP without dividing by x, for inputs with zeros: the products that leave out xⱼ are
  * formed explicitly, C[j, i] = Π_{k ≤ i, k ≠ j} xₖ (a cumprod of x with xⱼ replaced by 1, for every j),
- * then dxⱼ = Σ_{i ≥ j} dyᵢ C[j, i]. O(n²) in the axis length, so used only when x holds a zero.
+ * then dxⱼ = Σ_{i ≥ j} dyᵢ C[j, i]. O(n²) in the axis length, so used only when x holds a zero or a near-zero (nearZero).
  */
 function cumprodGradWithZeros(dy: Tensor, x: Tensor, axis: number): Tensor {
   const n = x.shape[axis];
