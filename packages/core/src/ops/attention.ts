@@ -11,6 +11,7 @@ import { max, sum } from './reduce.js';
 import { softmax } from './softmax.js';
 import { exp } from './unary.js';
 
+/** Options of `scaledDotProductAttention`, e.g. `{ mask }` or `{ causal: true }`. */
 export interface AttentionOptions {
   /** Which keys each query may attend to: nonzero (true) = attend; broadcasts to [..., L_q, L_k]. */
   mask?: Tensor | null;

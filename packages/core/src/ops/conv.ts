@@ -51,6 +51,7 @@ export const col2im = (cols: Tensor, g: ConvGeometry, shape: readonly number[]):
 /** One number for both spatial dims, or [height, width]. */
 export type Pair = number | readonly [number, number];
 
+/** Options of `conv2d` (as PyTorch's `F.conv2d` arguments), e.g. `{ stride: 2, padding: 'same', groups: 4, bias }`. */
 export interface Conv2dOptions {
   /** Window step (default 1). */
   stride?: Pair;
@@ -171,6 +172,7 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
   return conv('conv2d', x, w, options, checkBias('conv2d', options.bias, w.shape[0]));
 }
 
+/** Options of `conv1d`: those of `conv2d`, one number each, e.g. `{ stride: 2, padding: 'same' }`. */
 export interface Conv1dOptions {
   stride?: number;
   /** Zeros on each end: a number, `'valid'` or `'same'` (stride 1 only). */
@@ -204,6 +206,7 @@ export function conv1d(x: Tensor, w: Tensor, options: Conv1dOptions = {}): Tenso
   return squeeze(y, 2);
 }
 
+/** Options of `convTranspose2d` (as PyTorch's `F.conv_transpose2d` arguments), e.g. `{ stride: 2, outputPadding: 1 }`. */
 export interface ConvTranspose2dOptions {
   stride?: Pair;
   /** Removed from each side of the full output (default 0), as PyTorch's `padding`. */

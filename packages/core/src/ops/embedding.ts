@@ -9,6 +9,7 @@ import { expectTensor } from './define.js';
 import { takeRaw, toIndex, type IndexLike } from './indexing.js';
 import { reshape } from './layout.js';
 
+/** Options of `oneHot`, e.g. `{ axis: 0, dtype: 'float64' }`. */
 export interface OneHotOptions {
   /** Where the classes axis goes in the result (default −1, last, as PyTorch; 0 gives the notes' [classes, m]). */
   axis?: number;

@@ -11,6 +11,7 @@ import { expectTensor } from './define.js';
 import { reshape, squeeze, unsqueeze } from './layout.js';
 import { max, mean } from './reduce.js';
 
+/** Options of `maxPool2d` and `avgPool2d`, e.g. `{ stride: 1, padding: 1 }`. */
 export interface Pool2dOptions {
   /** Window step (default: the kernel size, so windows tile the image). */
   stride?: Pair;
@@ -63,6 +64,7 @@ export function avgPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions = {}):
   return pool2d('avgPool2d', 'avg', checked('avgPool2d', x, 4), kernel, options);
 }
 
+/** Options of `maxPool1d` and `avgPool1d`, e.g. `{ stride: 1, padding: 1 }`. */
 export interface Pool1dOptions {
   /** Window step (default: the kernel size). */
   stride?: number;

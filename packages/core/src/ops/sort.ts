@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { expectTensor } from './define.js';
 import { gatherRaw } from './indexing.js';
 
+/** Options of `sort` and `argsort`, e.g. `{ descending: true }`. */
 export interface SortOptions {
   /** Largest first (default false: smallest first). */
   descending?: boolean;
@@ -64,6 +65,7 @@ export function sort(x: Tensor, axis = -1, options: SortOptions = {}): Sorted {
   return { values: gatherRaw(x, index, shape, a), indices: indicesOf(x, index, shape) };
 }
 
+/** Options of `topk`, e.g. `{ largest: false }` for the k smallest. */
 export interface TopkOptions {
   /** The k largest (default true) or the k smallest. */
   largest?: boolean;
