@@ -29,6 +29,7 @@ export interface Factor {
   readonly gradNorm: number;
 }
 
+/** Options of `explain` and `explainPaths`: parameter names, and how many paths to list. */
 export interface ExplainOptions {
   /** Names parameters (a Map<Tensor, string>, nn's `model.parameters()`, or a module). */
   params?: ParamNames;

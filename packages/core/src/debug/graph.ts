@@ -8,6 +8,7 @@ import { collect, type Node } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { displayName, paramNameMap, userName, type ParamNames } from './names.js';
 
+/** Options of `toDot` and `toMermaid`: names for parameters (a Map, or a module's dotted parameters). */
 export interface GraphOptions {
   /** Labels parameters by name: a Map<Tensor, string>, nn's `model.parameters()`, or a module. */
   params?: ParamNames;
