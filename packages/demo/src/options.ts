@@ -93,7 +93,7 @@ Options:
                           write the graph as tapegrad-demo-graph-<data set>.dot next to the SVG, and as .svg
                           if Graphviz's dot is on PATH
   --diagnostics           record per-parameter gradient norms and update/weight ratios and the saturated
-                          sigmoid units per epoch; draw them in the terminal and in
+                          sigmoid (or dead ReLU) units per epoch; draw them in the terminal and in
                           tapegrad-demo-diagnostics-<data set>.svg next to the SVG
   -h, --help              print this help and exit
 
