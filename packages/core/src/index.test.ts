@@ -10,6 +10,7 @@ const INTERNAL_PRIMITIVES = [
   'identity', // the recorded alias nested transforms give their inputs
   'geluTanh', // gelu(x, { approximate: 'tanh' })
   'sigmoidGrad', 'unslice', 'scatterAdd', 'indexAdd', 'softmaxCrossEntropyGrad', // VJPs of sigmoid, slice, gather, take, softmaxCrossEntropy
+  'im2col', 'col2im', // the patches conv and pooling work on
 ];
 
 describe('the public op functions of @tapegrad/core', () => {
