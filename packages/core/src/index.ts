@@ -4,7 +4,7 @@
  */
 export { Tensor, type NestedArray } from './tensor.js';
 export type { DType, FloatArray } from './dtype.js';
-export { TapegradError, ShapeError, DTypeError, GradcheckError, fmtShape } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradcheckError, LinAlgError, fmtShape } from './errors.js';
 export { sameShape } from './shape.js';
 export {
   tensor, scalar, zeros, ones, full, eye, arange, linspace, zerosLike, onesLike,
@@ -19,6 +19,8 @@ export {
   sum, mean, max, min, argmax, argmin, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
   type Operand, type Axis, type IndexLike,
 } from './functions.js';
+export * as linalg from './ops/linalg/index.js';
+export * from './ops/linalg/index.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
 export { customOp, customVjp, type CustomOpSpec, type CustomOpContext } from './custom.js';

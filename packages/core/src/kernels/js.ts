@@ -8,9 +8,11 @@ import { binary, clamp, sigmoidGrad, unary, where } from './js-elementwise.js';
 import { reduce } from './js-reduce.js';
 import { gemm } from './js-gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './js-softmax.js';
+import { linalgKernels } from './js-linalg.js';
 import { broadcast, concat, gather, indexAdd, scatterAdd, slice, take, transpose, unslice } from './js-layout.js';
 
 export const jsKernels: Kernels = {
   unary, binary, where, clamp, sigmoidGrad, gemm, reduce, broadcast, transpose, slice, unslice, concat, gather, scatterAdd,
   take, indexAdd, softmaxCrossEntropy, softmaxCrossEntropyGrad,
+  ...linalgKernels,
 };

@@ -15,6 +15,7 @@ import {
 } from '@tapegrad/core';
 import * as F from '../functions.js';
 import { apply } from '../tape.js';
+import { LINALG_CASES } from './linalg/linalg.testkit.js';
 import { OPS, type OpName } from './table.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
@@ -274,6 +275,8 @@ const CASES: { [K in OpName]: Case } = {
   softmaxCrossEntropyGrad: { args: softmaxCEArgs(true), f: F.softmaxCrossEntropyGrad },
   take: { args: takeArgs, f: F.takeRaw },
   indexAdd: { args: indexAddArgs, f: F.indexAdd },
+  // well-conditioned (and symmetric positive definite for cholesky) inputs: see linalg.testkit.ts
+  ...LINALG_CASES,
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────

@@ -1,0 +1,206 @@
+/**
+ * Dense factorizations as plain loops over row-major arrays. Every inner loop walks a row (contiguous),
+ * and a float32 matrix is factored in a double scratch copy, so it is rounded once, on store.
+ */
+import type { FloatArray } from '../dtype.js';
+import type { LinalgKernels, PivotFailure } from './linalg-types.js';
+
+/** `out` itself when it can hold the work in doubles, else a scratch of `size` doubles. */
+const workFor = (out: FloatArray, size: number): Float64Array => (out instanceof Float64Array ? out : new Float64Array(size));
+
+/**
+ * Cholesky–Crout by rows: L[i,j] = (S[i,j] − Σ_{p<j} L[i,p]·L[j,p]) / L[j,j] and
+ * L[i,i] = √(S[i,i] − Σ_{p<i} L[i,p]²), with S = ½(A + Aᵀ). Both rows in the sum are contiguous.
+ */
+export function cholesky(a: FloatArray, n: number, count: number, out: FloatArray): PivotFailure | null {
+  const nn = n * n;
+  const direct = out instanceof Float64Array;
+  const L = direct ? out : new Float64Array(nn);
+  for (let b = 0; b < count; b++) {
+    const o = b * nn, w = direct ? o : 0;
+    for (let i = 0; i < n; i++) {
+      const ri = w + i * n;
+      for (let j = 0; j <= i; j++) {
+        const rj = w + j * n;
+        let s = 0.5 * (a[o + i * n + j] + a[o + j * n + i]);
+        for (let p = 0; p < j; p++) s -= L[ri + p] * L[rj + p];
+        if (j < i) L[ri + j] = s / L[rj + j];
+        else if (s > 0) L[ri + i] = Math.sqrt(s);
+        else return { batch: b, pivot: i, value: s };
+      }
+      for (let j = i + 1; j < n; j++) L[ri + j] = 0;
+    }
+    if (!direct) for (let i = 0; i < nn; i++) out[o + i] = L[i];
+  }
+  return null;
+}
+
+export function triangularSolve(
+  a: FloatArray, b: FloatArray, n: number, k: number, count: number,
+  lower: boolean, transpose: boolean, unitDiagonal: boolean, out: FloatArray,
+): PivotFailure | null {
+  const nn = n * n, nk = n * k;
+  if (!unitDiagonal) {
+    for (let m = 0; m < count; m++) {
+      for (let i = 0; i < n; i++) if (a[m * nn + i * n + i] === 0) return { batch: m, pivot: i, value: 0 };
+    }
+  }
+  const direct = out instanceof Float64Array;
+  const X = workFor(out, nk);
+  // op(A) is lower triangular when exactly one of lower/transpose holds: then solve top-down.
+  const forward = lower !== transpose;
+  // op(A)[i,j] = A[i,j], or A[j,i] when transposed
+  const rowStep = transpose ? 1 : n, colStep = transpose ? n : 1;
+  for (let m = 0; m < count; m++) {
+    const ao = m * nn, xo = direct ? m * nk : 0;
+    for (let i = 0; i < nk; i++) X[xo + i] = b[m * nk + i];
+    for (let t = 0; t < n; t++) {
+      const i = forward ? t : n - 1 - t;
+      const xi = xo + i * k;
+      const [j0, j1] = forward ? [0, i] : [i + 1, n];
+      for (let j = j0; j < j1; j++) {
+        const aij = a[ao + i * rowStep + j * colStep];
+        if (aij === 0) continue;
+        for (let c = 0, xj = xo + j * k; c < k; c++) X[xi + c] -= aij * X[xj + c];
+      }
+      if (!unitDiagonal) {
+        const d = a[ao + i * n + i];
+        for (let c = 0; c < k; c++) X[xi + c] /= d;
+      }
+    }
+    if (!direct) for (let i = 0; i < nk; i++) out[m * nk + i] = X[i];
+  }
+  return null;
+}
+
+/** Right-looking LU with partial pivoting (LAPACK's getf2): the rank-1 update runs along rows. */
+export function luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array): PivotFailure | null {
+  const nn = n * n;
+  const direct = lu instanceof Float64Array;
+  const W = workFor(lu, nn);
+  let first: PivotFailure | null = null;
+  for (let m = 0; m < count; m++) {
+    const o = m * nn, w = direct ? o : 0;
+    for (let i = 0; i < nn; i++) W[w + i] = a[o + i];
+    for (let c = 0; c < n; c++) {
+      let p = c, best = Math.abs(W[w + c * n + c]);
+      for (let i = c + 1; i < n; i++) {
+        const v = Math.abs(W[w + i * n + c]);
+        if (v > best) (best = v), (p = i);
+      }
+      piv[m * n + c] = p;
+      if (p !== c) {
+        for (let j = 0, rc = w + c * n, rp = w + p * n; j < n; j++) {
+          const t = W[rc + j];
+          W[rc + j] = W[rp + j];
+          W[rp + j] = t;
+        }
+      }
+      const pivot = W[w + c * n + c];
+      if (pivot === 0) {
+        first ??= { batch: m, pivot: c, value: 0 };
+        continue; // the column is zero below the pivot: nothing to eliminate
+      }
+      const rc = w + c * n;
+      for (let i = c + 1; i < n; i++) {
+        const ri = w + i * n;
+        const l = (W[ri + c] /= pivot);
+        if (l === 0) continue;
+        for (let j = c + 1; j < n; j++) W[ri + j] -= l * W[rc + j];
+      }
+    }
+    if (!direct) for (let i = 0; i < nn; i++) lu[o + i] = W[i];
+  }
+  return first;
+}
+
+/** Swaps rows i and piv[i] of the n×k block at xo, for i ascending (P·X) or descending (Pᵀ·X). */
+function permuteRows(X: Float64Array, xo: number, piv: Int32Array, po: number, n: number, k: number, inverse: boolean): void {
+  for (let t = 0; t < n; t++) {
+    const i = inverse ? n - 1 - t : t;
+    const p = piv[po + i];
+    if (p === i) continue;
+    for (let c = 0, ri = xo + i * k, rp = xo + p * k; c < k; c++) {
+      const v = X[ri + c];
+      X[ri + c] = X[rp + c];
+      X[rp + c] = v;
+    }
+  }
+}
+
+/**
+ * Substitution with the triangle of the n×n block `lu` at `o`: op(T)·X = X in place, where T is L (unit
+ * diagonal, below) or U (on and above), and op(T) is T or Tᵀ. Rows of X are contiguous.
+ */
+function substitute(lu: FloatArray, o: number, X: Float64Array, xo: number, n: number, k: number, upper: boolean, transpose: boolean): void {
+  const forward = upper === transpose; // op(T) is lower triangular
+  const rowStep = transpose ? 1 : n, colStep = transpose ? n : 1;
+  for (let t = 0; t < n; t++) {
+    const i = forward ? t : n - 1 - t;
+    const xi = xo + i * k;
+    const [j0, j1] = forward ? [0, i] : [i + 1, n];
+    for (let j = j0; j < j1; j++) {
+      const v = lu[o + i * rowStep + j * colStep];
+      if (v !== 0) for (let c = 0, xj = xo + j * k; c < k; c++) X[xi + c] -= v * X[xj + c];
+    }
+    if (upper) {
+      const d = lu[o + i * n + i];
+      for (let c = 0; c < k; c++) X[xi + c] /= d;
+    }
+  }
+}
+
+// P·A = L·U:  A⁻¹·B = U⁻¹·L⁻¹·(P·B)  and  A⁻ᵀ·B = Pᵀ·L⁻ᵀ·U⁻ᵀ·B
+export function luSolve(
+  lu: FloatArray, piv: Int32Array, b: FloatArray, n: number, k: number, count: number, transpose: boolean, out: FloatArray,
+): void {
+  const nn = n * n, nk = n * k;
+  const direct = out instanceof Float64Array;
+  const X = workFor(out, nk);
+  for (let m = 0; m < count; m++) {
+    const o = m * nn, xo = direct ? m * nk : 0;
+    for (let i = 0; i < nk; i++) X[xo + i] = b[m * nk + i];
+    if (!transpose) {
+      permuteRows(X, xo, piv, m * n, n, k, false);
+      substitute(lu, o, X, xo, n, k, false, false);
+      substitute(lu, o, X, xo, n, k, true, false);
+    } else {
+      substitute(lu, o, X, xo, n, k, true, true);
+      substitute(lu, o, X, xo, n, k, false, true);
+      permuteRows(X, xo, piv, m * n, n, k, true);
+    }
+    if (!direct) for (let i = 0; i < nk; i++) out[m * nk + i] = X[i];
+  }
+}
+
+/** (−1)^(number of row swaps) of matrix m's pivots. */
+function permutationSign(piv: Int32Array, n: number, m: number): number {
+  let s = 1;
+  for (let i = 0; i < n; i++) if (piv[m * n + i] !== i) s = -s;
+  return s;
+}
+
+export function luSlogdet(lu: FloatArray, piv: Int32Array, n: number, count: number, sign: FloatArray, logabsdet: FloatArray): void {
+  for (let m = 0; m < count; m++) {
+    let s = permutationSign(piv, n, m), l = 0, zero = false;
+    for (let i = 0; i < n; i++) {
+      const d = lu[m * n * n + i * n + i];
+      if (d < 0) s = -s;
+      else if (d === 0) zero = true;
+      else if (Number.isNaN(d)) s = NaN;
+      l += Math.log(Math.abs(d));
+    }
+    sign[m] = zero && !Number.isNaN(s) ? 0 : s;
+    logabsdet[m] = l;
+  }
+}
+
+export function luDet(lu: FloatArray, piv: Int32Array, n: number, count: number, out: FloatArray): void {
+  for (let m = 0; m < count; m++) {
+    let d = permutationSign(piv, n, m);
+    for (let i = 0; i < n; i++) d *= lu[m * n * n + i * n + i];
+    out[m] = d;
+  }
+}
+
+export const linalgKernels: LinalgKernels = { cholesky, triangularSolve, luFactor, luSolve, luSlogdet, luDet };
