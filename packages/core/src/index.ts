@@ -21,6 +21,7 @@ export {
 } from './functions.js';
 export * as linalg from './ops/linalg/index.js';
 export * from './ops/linalg/index.js';
+export { einsum } from './ops/einsum.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
 export { customOp, customVjp, type CustomOpSpec, type CustomOpContext } from './custom.js';
