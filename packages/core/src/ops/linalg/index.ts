@@ -8,3 +8,4 @@ export { triangularSolve, type TriangularSolveOptions } from './triangular.js';
 export { cholesky } from './cholesky.js';
 export { solve, inv } from './solve.js';
 export { det, slogdet } from './det.js';
+export { lu } from './lu.js';

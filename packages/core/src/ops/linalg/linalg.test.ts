@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  LinAlgError, ShapeError, cholesky, det, diag, diagonal, grad, gradcheck, gradgradcheck, inv, linalg, matmul, outer, slogdet,
+  LinAlgError, ShapeError, cholesky, det, diag, diagonal, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
   solve, tensor, trace, triangularSolve, tril, triu, type NestedArray, type Tensor,
 } from '@tapegrad/core';
 import { batchArb, broadcastFrom, checkBothOrders, generalMatrices, matrices, sizeArb, spdMatrices, type Case } from './linalg.testkit.js';
@@ -67,6 +67,18 @@ describe('known values', () => {
     const { sign, logabsdet } = slogdet(f64([[[1, 2], [3, 4]], [[2, 0], [0, 3]]]));
     expectClose(sign, [-1, 1]);
     expectClose(logabsdet, [Math.log(2), Math.log(6)], 1e-15);
+  });
+
+  it('lu: A = P·L·U with pivoting, batched', () => {
+    const A = f64([[[1, 2], [3, 4]], [[0, 1], [2, 0]]]);
+    const { P, L, U } = lu(A);
+    expectClose(P, [[[0, 1], [1, 0]], [[0, 1], [1, 0]]]);
+    expectClose(L, [[[1, 0], [1 / 3, 1]], [[1, 0], [0, 1]]], 1e-15);
+    expectClose(U, [[[3, 4], [0, 2 / 3]], [[2, 0], [0, 1]]], 1e-15);
+    expectClose(matmul(P, matmul(L, U)), A.toArray(), 1e-15);
+    // a singular matrix factors; the gradient, which needs U⁻¹, is the error
+    expectClose(lu(f64([[1, 2], [2, 4]])).U, [[2, 4], [0, 0]]);
+    expect(linAlgErrorOf(() => grad((a: Tensor) => lu(a).U.sum())(f64([[1, 2], [2, 4]]))).pivot).toBe(1);
   });
 
   it('structure: tril, triu, diagonal, diag, trace, outer', () => {

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { gradcheck, gradgradcheck, tensor, type GradcheckReport, type Tensor } from '@tapegrad/core';
-import { cholesky, det, slogdet, solve, triangularSolve } from './index.js';
+import { cholesky, det, lu, slogdet, solve, triangularSolve } from './index.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
 export interface Case {
@@ -106,6 +106,8 @@ export const LINALG_CASES = {
   solve: { args: systemArgs(generalMatrices), f: solve },
   det: { args: squareArgs(generalMatrices), f: det },
   slogdet: { args: squareArgs(generalMatrices), f: (A: Tensor) => slogdet(A).logabsdet },
+  // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
+  lu: { args: squareArgs(generalMatrices), f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; } },
 } satisfies Record<string, Case>;
 
 const describeArgs = (args: readonly unknown[]): string =>

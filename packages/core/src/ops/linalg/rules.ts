@@ -3,3 +3,4 @@ export { triangularSolveOp } from './triangular.js';
 export { choleskyOp } from './cholesky.js';
 export { solveOp } from './solve.js';
 export { detOp, slogdetOp } from './det.js';
+export { luOp } from './lu.js';

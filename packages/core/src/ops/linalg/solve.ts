@@ -7,6 +7,7 @@ import { defineOp, expectTensor, type Grads } from '../define.js';
 import { broadcastTo } from '../layout.js';
 import { matmulT } from '../matmul.js';
 import { asColumn, batchOf, broadcastBatch, pivotError, squareSize } from './common.js';
+import { diagonalMatrix } from './structure.js';
 
 /** `transpose` solves Aᵀ·X = B; `op` is the public function named in a singular-matrix error. */
 type Attrs = { transpose: boolean; op: string };
@@ -69,7 +70,5 @@ export function inv(A: Tensor): Tensor {
 /** @internal inv under another op's name (a gradient that needs A⁻¹ names its own op in errors). */
 export function invAs(op: string, A: Tensor): Tensor {
   const n = squareSize(op, A);
-  const I = alloc(A.dtype, n * n);
-  for (let i = 0; i < n; i++) I[i * n + i] = 1;
-  return apply(solveOp, [A, broadcastTo(new Tensor(I, [n, n]), A.shape)], { transpose: false, op });
+  return apply(solveOp, [A, broadcastTo(diagonalMatrix(n, A.dtype), A.shape)], { transpose: false, op });
 }

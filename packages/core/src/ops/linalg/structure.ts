@@ -33,6 +33,13 @@ export function triangleMask(n: number, m: number, k: number, lower: boolean, dt
   return new Tensor(out, [n, m]);
 }
 
+/** The n×n identity of `dtype` (a constant). */
+export function diagonalMatrix(n: number, dtype: DType): Tensor {
+  const out = alloc(dtype, n * n);
+  for (let i = 0; i < n; i++) out[i * n + i] = 1;
+  return new Tensor(out, [n, n]);
+}
+
 function triangle(op: string, x: Tensor, k: number, lower: boolean): Tensor {
   checkMatrix(op, x);
   const mask = triangleMask(x.shape[x.ndim - 2], x.shape[x.ndim - 1], checkOffset(op, k), lower, x.dtype);
