@@ -3,34 +3,53 @@
  * and a float32 matrix is factored in a double scratch copy, so it is rounded once, on store.
  */
 import type { FloatArray } from '../dtype.js';
-import type { LinalgKernels, PivotFailure } from './linalg-types.js';
+import type { GemmKernel, LinalgKernels, PivotFailure } from './linalg-types.js';
 
 /** `out` itself when it can hold the work in doubles, else a scratch of `size` doubles. */
 const workFor = (out: FloatArray, size: number): Float64Array => (out instanceof Float64Array ? out : new Float64Array(size));
 
+/** Columns per block of the blocked factorizations: below this size a matrix is one block. */
+const NB = 64;
+
 /**
- * Cholesky–Crout by rows: L[i,j] = (S[i,j] − Σ_{p<j} L[i,p]·L[j,p]) / L[j,j] and
- * L[i,i] = √(S[i,i] − Σ_{p<i} L[i,p]²), with S = ½(A + Aᵀ). Both rows in the sum are contiguous.
+ * Blocked right-looking Cholesky of S = ½(A + Aᵀ), lower triangle only. For each block column k:
+ * Cholesky–Crout on the rows from k down, L[i,j] = (S[i,j] − Σ_{k≤p<j} L[i,p]·L[j,p]) / L[j,j] and
+ * L[i,i] = √(S[i,i] − Σ_{k≤p<i} L[i,p]²) (both rows of the sum contiguous), then the trailing matrix
+ * loses the panel's outer product, S₂₂ −= L₂₁·L₂₁ᵀ, in one `gemm` call — the O(n³) part.
  */
-export function cholesky(a: FloatArray, n: number, count: number, out: FloatArray): PivotFailure | null {
+export function cholesky(a: FloatArray, n: number, count: number, out: FloatArray, gemm: GemmKernel): PivotFailure | null {
   const nn = n * n;
   const direct = out instanceof Float64Array;
-  const L = direct ? out : new Float64Array(nn);
+  const W = direct ? out : new Float64Array(nn);
+  const panel = n > NB ? new Float64Array(n * NB) : null, outerProduct = n > NB ? new Float64Array(nn) : null;
   for (let b = 0; b < count; b++) {
     const o = b * nn, w = direct ? o : 0;
     for (let i = 0; i < n; i++) {
-      const ri = w + i * n;
-      for (let j = 0; j <= i; j++) {
-        const rj = w + j * n;
-        let s = 0.5 * (a[o + i * n + j] + a[o + j * n + i]);
-        for (let p = 0; p < j; p++) s -= L[ri + p] * L[rj + p];
-        if (j < i) L[ri + j] = s / L[rj + j];
-        else if (s > 0) L[ri + i] = Math.sqrt(s);
-        else return { batch: b, pivot: i, value: s };
-      }
-      for (let j = i + 1; j < n; j++) L[ri + j] = 0;
+      for (let j = 0; j <= i; j++) W[w + i * n + j] = 0.5 * (a[o + i * n + j] + a[o + j * n + i]);
     }
-    if (!direct) for (let i = 0; i < nn; i++) out[o + i] = L[i];
+    for (let k = 0; k < n; k += NB) {
+      const kb = Math.min(NB, n - k), m = n - k - kb;
+      for (let i = k; i < n; i++) {
+        const ri = w + i * n;
+        for (let j = k; j <= i && j < k + kb; j++) {
+          const rj = w + j * n;
+          let s = W[ri + j];
+          for (let p = k; p < j; p++) s -= W[ri + p] * W[rj + p];
+          if (j < i) W[ri + j] = s / W[rj + j];
+          else if (s > 0) W[ri + i] = Math.sqrt(s);
+          else return { batch: b, pivot: i, value: s };
+        }
+      }
+      if (m === 0) break;
+      for (let i = 0; i < m; i++) for (let p = 0; p < kb; p++) panel![i * kb + p] = W[w + (k + kb + i) * n + k + p];
+      gemm(false, true, m, m, kb, panel!, 0, panel!, 0, outerProduct!, 0);
+      for (let i = 0; i < m; i++) {
+        const ri = w + (k + kb + i) * n + k + kb;
+        for (let j = 0; j <= i; j++) W[ri + j] -= outerProduct![i * m + j];
+      }
+    }
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) W[w + i * n + j] = 0;
+    if (!direct) for (let i = 0; i < nn; i++) out[o + i] = W[i];
   }
   return null;
 }
@@ -73,40 +92,63 @@ export function triangularSolve(
   return null;
 }
 
-/** Right-looking LU with partial pivoting (LAPACK's getf2): the rank-1 update runs along rows. */
-export function luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array): PivotFailure | null {
+/**
+ * Blocked right-looking LU with partial pivoting (LAPACK's getrf). For each block column k: the panel
+ * (rows k.., columns of the block) is factored with row swaps applied to whole rows; U₁₂ = L₁₁⁻¹·A₁₂
+ * by forward substitution along rows; then the trailing matrix loses L₂₁·U₁₂ in one `gemm` call.
+ */
+export function luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null {
   const nn = n * n;
   const direct = lu instanceof Float64Array;
   const W = workFor(lu, nn);
+  const left = n > NB ? new Float64Array(n * NB) : null, top = n > NB ? new Float64Array(n * NB) : null;
+  const product = n > NB ? new Float64Array(nn) : null;
   let first: PivotFailure | null = null;
   for (let m = 0; m < count; m++) {
     const o = m * nn, w = direct ? o : 0;
     for (let i = 0; i < nn; i++) W[w + i] = a[o + i];
-    for (let c = 0; c < n; c++) {
-      let p = c, best = Math.abs(W[w + c * n + c]);
-      for (let i = c + 1; i < n; i++) {
-        const v = Math.abs(W[w + i * n + c]);
-        if (v > best) (best = v), (p = i);
-      }
-      piv[m * n + c] = p;
-      if (p !== c) {
-        for (let j = 0, rc = w + c * n, rp = w + p * n; j < n; j++) {
-          const t = W[rc + j];
-          W[rc + j] = W[rp + j];
-          W[rp + j] = t;
+    for (let k = 0; k < n; k += NB) {
+      const end = Math.min(k + NB, n), kb = end - k, rest = n - end;
+      for (let c = k; c < end; c++) {
+        let p = c, best = Math.abs(W[w + c * n + c]);
+        for (let i = c + 1; i < n; i++) {
+          const v = Math.abs(W[w + i * n + c]);
+          if (v > best) (best = v), (p = i);
+        }
+        piv[m * n + c] = p;
+        if (p !== c) {
+          for (let j = 0, rc = w + c * n, rp = w + p * n; j < n; j++) {
+            const t = W[rc + j];
+            W[rc + j] = W[rp + j];
+            W[rp + j] = t;
+          }
+        }
+        const rc = w + c * n, pivot = W[rc + c];
+        if (pivot === 0) {
+          first ??= { batch: m, pivot: c, value: 0 };
+          continue; // the column is zero below the pivot: nothing to eliminate
+        }
+        for (let i = c + 1; i < n; i++) {
+          const ri = w + i * n;
+          const l = (W[ri + c] /= pivot);
+          if (l !== 0) for (let j = c + 1; j < end; j++) W[ri + j] -= l * W[rc + j];
         }
       }
-      const pivot = W[w + c * n + c];
-      if (pivot === 0) {
-        first ??= { batch: m, pivot: c, value: 0 };
-        continue; // the column is zero below the pivot: nothing to eliminate
-      }
-      const rc = w + c * n;
-      for (let i = c + 1; i < n; i++) {
+      if (rest === 0) break;
+      // U₁₂: rows of the block, columns right of it
+      for (let i = k + 1; i < end; i++) {
         const ri = w + i * n;
-        const l = (W[ri + c] /= pivot);
-        if (l === 0) continue;
-        for (let j = c + 1; j < n; j++) W[ri + j] -= l * W[rc + j];
+        for (let p = k; p < i; p++) {
+          const l = W[ri + p];
+          if (l !== 0) for (let j = end, rp = w + p * n; j < n; j++) W[ri + j] -= l * W[rp + j];
+        }
+      }
+      for (let i = 0; i < rest; i++) for (let p = 0; p < kb; p++) left![i * kb + p] = W[w + (end + i) * n + k + p];
+      for (let p = 0; p < kb; p++) for (let j = 0; j < rest; j++) top![p * rest + j] = W[w + (k + p) * n + end + j];
+      gemm(false, false, rest, rest, kb, left!, 0, top!, 0, product!, 0);
+      for (let i = 0; i < rest; i++) {
+        const ri = w + (end + i) * n + end;
+        for (let j = 0; j < rest; j++) W[ri + j] -= product![i * rest + j];
       }
     }
     if (!direct) for (let i = 0; i < nn; i++) lu[o + i] = W[i];

@@ -1,5 +1,11 @@
 import type { FloatArray } from '../dtype.js';
 
+/** The gemm a blocked factorization does its O(n³) updates with (`Kernels.gemm`, passed in by the op). */
+export type GemmKernel = (
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
+) => void;
+
 /** Where a factorization broke down: the batch element, the pivot (counting from 0) and its value. */
 export interface PivotFailure {
   readonly batch: number;
@@ -15,8 +21,9 @@ export interface LinalgKernels {
   /**
    * Cholesky factor L (lower, zeros above the diagonal) of the symmetric part ½(A + Aᵀ) of each matrix.
    * Returns the first pivot that is not positive (the matrix is not positive definite), or null.
+   * Blocked: the trailing updates go through `gemm`, so a faster gemm speeds it up.
    */
-  cholesky(a: FloatArray, n: number, count: number, out: FloatArray): PivotFailure | null;
+  cholesky(a: FloatArray, n: number, count: number, out: FloatArray, gemm: GemmKernel): PivotFailure | null;
   /**
    * X = op(A)⁻¹·B for A n×n and B n×k; op(A) = Aᵀ with `transpose`. Only the `lower` (else upper)
    * triangle of A is read, its diagonal as ones with `unitDiagonal`. Returns the first zero diagonal
@@ -29,9 +36,10 @@ export interface LinalgKernels {
   /**
    * LU with partial pivoting, P·A = L·U: `lu` gets L below the diagonal (unit diagonal implied) and U
    * on and above it; row i was swapped with row piv[i] ≥ i at step i (LAPACK's getrf). Continues past a
-   * zero pivot (its column is zero below it) and returns the first one, or null.
+   * zero pivot (its column is zero below it) and returns the first one, or null. Blocked: the trailing
+   * updates go through `gemm`.
    */
-  luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array): PivotFailure | null;
+  luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null;
   /** X = A⁻¹·B, or A⁻ᵀ·B with `transpose` (B n×k), from luFactor's output, whose U must have no zero pivot. */
   luSolve(lu: FloatArray, piv: Int32Array, b: FloatArray, n: number, k: number, count: number, transpose: boolean, out: FloatArray): void;
   /** sign(det A) (0 when singular) and log|det A| (−∞ when singular) from luFactor's output. */

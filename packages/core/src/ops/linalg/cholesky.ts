@@ -17,7 +17,7 @@ export const choleskyOp = defineOp('cholesky', {
     const n = A.shape[A.ndim - 1];
     const { batch, count } = batchOf(A);
     const out = alloc(A.dtype, A.size);
-    const failed = kernels.cholesky(A.data, n, count, out);
+    const failed = kernels.cholesky(A.data, n, count, out, kernels.gemm);
     if (failed !== null) {
       throw pivotError('cholesky', 'A', failed, batch, `the matrix is not positive definite (its leading minor of order ${failed.pivot + 1} is not)`);
     }

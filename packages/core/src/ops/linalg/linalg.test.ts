@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  LinAlgError, ShapeError, cholesky, det, diag, diagonal, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
-  solve, tensor, trace, triangularSolve, tril, triu, type NestedArray, type Tensor,
+  LinAlgError, ShapeError, backend, cholesky, det, diag, diagonal, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
+  solve, tensor, trace, triangularSolve, tril, triu, useWasm, type NestedArray, type Tensor,
 } from '@tapegrad/core';
 import { batchArb, broadcastFrom, checkBothOrders, generalMatrices, matrices, sizeArb, spdMatrices, type Case } from './linalg.testkit.js';
 
@@ -163,6 +163,66 @@ describe('shape errors name the op and the shapes', () => {
   ])('%s', (_op, f, message) => {
     expect(f).toThrow(ShapeError);
     expect(f).toThrow(message);
+  });
+});
+
+describe('large matrices (several blocks of the blocked kernels)', () => {
+  /** An n×n SPD matrix M·Mᵀ/n + I from a fixed sequence (as the bench builds them). */
+  function spd(n: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
+    const M = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i * 12.9898) * 0.9);
+    const A = matmul(tensor(M, { shape: [n, n], dtype: 'float64' }), tensor(M, { shape: [n, n], dtype: 'float64' }).T).div(n);
+    return A.add(tensor(Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), { shape: [n, n], dtype: 'float64' })).astype(dtype);
+  }
+  const maxAbs = (t: Tensor) => t.abs().max().item();
+
+  it.each([true, false])('cholesky of n = 150 reproduces A, and is lower triangular (WebAssembly gemm: %s)', (wasm) => {
+    const A = spd(150);
+    const was = backend().kernels !== 'js';
+    useWasm(wasm);
+    let L: Tensor;
+    try {
+      L = cholesky(A);
+    } finally {
+      useWasm(was);
+    }
+    expect(maxAbs(matmul(L, L.T).sub(A))).toBeLessThan(1e-13);
+    expect(maxAbs(triu(L, 1))).toBe(0);
+    const L32 = cholesky(A.astype('float32'));
+    expect(maxAbs(L32.astype('float64').sub(L))).toBeLessThan(1e-5);
+  });
+
+  it.each([true, false])('solve, det and lu of n = 150 with pivoting (WebAssembly gemm: %s)', (wasm) => {
+    const n = 150;
+    // a well-conditioned matrix whose rows are rotated, so every column pivots
+    const A = spd(n).add(tensor(Float64Array.from({ length: n * n }, (_, i) => Math.cos(i) * 0.3), { shape: [n, n], dtype: 'float64' }));
+    const R = tensor(Float64Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === ((i % n) + 7) % n ? 1 : 0)), { shape: [n, n], dtype: 'float64' });
+    const RA = matmul(R, A);
+    const b = tensor(Float64Array.from({ length: n }, (_, i) => Math.sin(i)), { dtype: 'float64' });
+    const was = backend().kernels !== 'js';
+    useWasm(wasm);
+    try {
+      const x = solve(RA, b);
+      expect(maxAbs(matmul(RA, x).sub(b))).toBeLessThan(1e-12);
+      const { P, L, U } = lu(RA);
+      expect(maxAbs(matmul(P, matmul(L, U)).sub(RA))).toBeLessThan(1e-12);
+      // a cyclic shift of 150 rows is an odd permutation (149 transpositions): det(RA) = −det(A)
+      expect(Math.abs(det(RA).item() / det(A).item() + 1)).toBeLessThan(1e-10);
+      const [s1, s2] = [slogdet(RA), slogdet(A)];
+      expect(s1.sign.item()).toBe(-s2.sign.item());
+      expect(Math.abs(s1.logabsdet.item() - s2.logabsdet.item())).toBeLessThan(1e-10);
+    } finally {
+      useWasm(was);
+    }
+  });
+
+  it('a failing pivot in a later block is found and named', () => {
+    const n = 150;
+    const A = spd(n);
+    // make the trailing 2×2 [[1, 2], [2, 1]]-like: indefinite at pivot 140 at the latest
+    const bad = Float64Array.from(A.data);
+    bad[140 * n + 141] = bad[141 * n + 140] = 10 * bad[140 * n + 140];
+    const e = linAlgErrorOf(() => cholesky(tensor(bad, { shape: [n, n], dtype: 'float64' })));
+    expect(e.pivot).toBe(141);
   });
 });
 

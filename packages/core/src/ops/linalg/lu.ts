@@ -32,7 +32,7 @@ export const luOp = defineOp<'lu', { pivots: Int32Array }>('lu', {
   forward: ([A], { pivots }) => {
     const n = A.shape[A.ndim - 1];
     const out = alloc(A.dtype, A.size);
-    kernels.luFactor(A.data, n, batchOf(A).count, out, pivots); // a zero pivot is no error: U is singular
+    kernels.luFactor(A.data, n, batchOf(A).count, out, pivots, kernels.gemm); // a zero pivot is no error: U is singular
     return new Tensor(out, A.shape);
   },
   vjp: (dLU, { output: LU, attrs: { pivots } }): Grads => {
