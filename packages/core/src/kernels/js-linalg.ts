@@ -245,4 +245,63 @@ export function luDet(lu: FloatArray, piv: Int32Array, n: number, count: number,
   }
 }
 
-export const linalgKernels: LinalgKernels = { cholesky, triangularSolve, luFactor, luSolve, luSlogdet, luDet };
+/**
+ * Cyclic Jacobi (Golub & Van Loan, Alg. 8.5.3): each rotation J(p, q) zeroes S[p,q] in Jᵀ·S·J, with
+ * τ = (S_qq − S_pp)/2S_pq, t = sign(τ)/(|τ| + √(1 + τ²)), c = 1/√(1 + t²), s = t·c; V accumulates the
+ * rotations. Sweeps stop when the off-diagonal norm is below ε·‖S‖ (quadratic convergence: a handful).
+ */
+export function eigh(a: FloatArray, n: number, count: number, values: FloatArray, vectors: FloatArray): void {
+  const nn = n * n;
+  const S = new Float64Array(nn), V = new Float64Array(nn);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let m = 0; m < count; m++) {
+    const o = m * nn;
+    let norm = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v = 0.5 * (a[o + i * n + j] + a[o + j * n + i]);
+        S[i * n + j] = v;
+        V[i * n + j] = i === j ? 1 : 0;
+        norm += v * v;
+      }
+    }
+    for (let sweep = 0; sweep < 100; sweep++) {
+      let off = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) off += S[i * n + j] ** 2;
+      if (!(off > 1e-32 * norm)) break; // also stops on NaN
+      for (let p = 0; p < n - 1; p++) {
+        for (let q = p + 1; q < n; q++) {
+          const spq = S[p * n + q];
+          if (spq === 0) continue;
+          const tau = (S[q * n + q] - S[p * n + p]) / (2 * spq);
+          const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+          const c = 1 / Math.sqrt(1 + t * t), s = t * c;
+          for (let k = 0; k < n; k++) {
+            const kp = S[k * n + p], kq = S[k * n + q];
+            S[k * n + p] = c * kp - s * kq;
+            S[k * n + q] = s * kp + c * kq;
+          }
+          for (let k = 0; k < n; k++) {
+            const pk = S[p * n + k], qk = S[q * n + k];
+            S[p * n + k] = c * pk - s * qk;
+            S[q * n + k] = s * pk + c * qk;
+            const vp = V[k * n + p], vq = V[k * n + q];
+            V[k * n + p] = c * vp - s * vq;
+            V[k * n + q] = s * vp + c * vq;
+          }
+        }
+      }
+    }
+    order.sort((i, j) => S[i * n + i] - S[j * n + j]);
+    for (let c = 0; c < n; c++) {
+      const src = order[c];
+      let big = 0;
+      for (let k = 0; k < n; k++) if (Math.abs(V[k * n + src]) > Math.abs(big)) big = V[k * n + src];
+      const sign = big < 0 ? -1 : 1;
+      values[m * n + c] = S[src * n + src];
+      for (let k = 0; k < n; k++) vectors[o + k * n + c] = sign * V[k * n + src];
+    }
+  }
+}
+
+export const linalgKernels: LinalgKernels = { cholesky, triangularSolve, luFactor, luSolve, luSlogdet, luDet, eigh };

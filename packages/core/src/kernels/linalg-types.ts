@@ -44,6 +44,12 @@ export interface LinalgKernels {
   luSolve(lu: FloatArray, piv: Int32Array, b: FloatArray, n: number, k: number, count: number, transpose: boolean, out: FloatArray): void;
   /** sign(det A) (0 when singular) and log|det A| (−∞ when singular) from luFactor's output. */
   luSlogdet(lu: FloatArray, piv: Int32Array, n: number, count: number, sign: FloatArray, logabsdet: FloatArray): void;
+  /**
+   * Eigen-decomposition of the symmetric part ½(A + Aᵀ) by cyclic Jacobi rotations: `values` gets the
+   * eigenvalues ascending (count×n), `vectors` the unit eigenvectors as columns (count×n×n), each with
+   * its largest-magnitude component positive (a sign convention that is continuous in A).
+   */
+  eigh(a: FloatArray, n: number, count: number, values: FloatArray, vectors: FloatArray): void;
   /** det A as the product of U's pivots and the permutation's sign, from luFactor's output. */
   luDet(lu: FloatArray, piv: Int32Array, n: number, count: number, out: FloatArray): void;
 }

@@ -9,3 +9,4 @@ export { cholesky } from './cholesky.js';
 export { solve, inv } from './solve.js';
 export { det, slogdet } from './det.js';
 export { lu } from './lu.js';
+export { eigh } from './eigh.js';

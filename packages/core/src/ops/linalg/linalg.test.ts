@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  LinAlgError, ShapeError, backend, cholesky, det, diag, diagonal, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
+  LinAlgError, ShapeError, backend, cholesky, det, diag, diagonal, eigh, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
   solve, tensor, trace, triangularSolve, tril, triu, useWasm, type NestedArray, type Tensor,
 } from '@tapegrad/core';
 import { batchArb, broadcastFrom, checkBothOrders, generalMatrices, matrices, sizeArb, spdMatrices, type Case } from './linalg.testkit.js';
@@ -79,6 +79,29 @@ describe('known values', () => {
     // a singular matrix factors; the gradient, which needs U⁻¹, is the error
     expectClose(lu(f64([[1, 2], [2, 4]])).U, [[2, 4], [0, 0]]);
     expect(linAlgErrorOf(() => grad((a: Tensor) => lu(a).U.sum())(f64([[1, 2], [2, 4]]))).pivot).toBe(1);
+  });
+
+  it('eigh: ascending eigenvalues, unit eigenvectors (largest component positive), batched', () => {
+    const { values, vectors } = eigh(f64([[[3, 0, 0], [0, 1, 0], [0, 0, 2]], [[2, 1, 0], [1, 2, 0], [0, 0, -1]]]));
+    expectClose(values, [[1, 2, 3], [-1, 1, 3]], 1e-15);
+    const r = Math.SQRT1_2;
+    expectClose(vectors.slice([0], [1]).reshape([3, 3]), [[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    // the second matrix: e₃, then (1, −1)/√2 up to its tied sign, then (1, 1)/√2
+    const V1 = vectors.slice([1], [2]).reshape([3, 3]);
+    expectClose(V1.abs(), [[0, r, r], [0, r, r], [1, 0, 0]], 1e-15);
+    expectClose(V1.slice([0, 2]), [[r], [r], [0]], 1e-15);
+    const A = f64([[4, 1, -2, 0.5], [1, 3, 0, 1], [-2, 0, 5, 0.3], [0.5, 1, 0.3, -1]]);
+    const d = eigh(A);
+    expectClose(matmul(d.vectors.mul(d.values.reshape([1, 4])), d.vectors.T), A.toArray(), 1e-14);
+    expectClose(matmul(d.vectors.T, d.vectors), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], 1e-15);
+  });
+
+  it('eigh at a repeated eigenvalue: the values have a gradient, the vectors a LinAlgError', () => {
+    const I = f64([[1, 0], [0, 1]]);
+    expectClose(grad((a: Tensor) => eigh(a).values.mul(f64([1, 2])).sum())(I), [[1, 0], [0, 2]]);
+    expect(linAlgErrorOf(() => grad((a: Tensor) => eigh(a).vectors.sum())(I)).message).toBe(
+      "eigh: argument 'A': the gradient through the eigenvectors is infinite: eigenvalues 0 and 1 are both 1",
+    );
   });
 
   it('structure: tril, triu, diagonal, diag, trace, outer', () => {

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { gradcheck, gradgradcheck, tensor, type GradcheckReport, type Tensor } from '@tapegrad/core';
-import { cholesky, det, lu, slogdet, solve, triangularSolve } from './index.js';
+import { cholesky, det, eigh, lu, slogdet, solve, triangularSolve } from './index.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
 export interface Case {
@@ -81,6 +81,24 @@ export const triangularMatrices = (batch: readonly number[], n: number) =>
     return f64([...batch, n, n], out);
   });
 
+/**
+ * Symmetric matrices with well-separated eigenvalues: 4·(a shuffle of 0..n−1) on the diagonal and
+ * symmetric entries in [−½, ½] off it, so (Gershgorin) eigenvalues differ by at least 1 and each
+ * eigenvector's largest component is its diagonal one (the sign convention is stable).
+ */
+export const separatedSymmetric = (batch: readonly number[], n: number) =>
+  fc
+    .tuple(reals(sizeOf(batch) * n * n, -0.5, 0.5), fc.array(fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }), { minLength: sizeOf(batch), maxLength: sizeOf(batch) }))
+    .map(([v, perms]) => {
+      const out = new Float64Array(v.length);
+      perms.forEach((perm, m) => {
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) out[m * n * n + i * n + j] = i === j ? 4 * perm[i] : v[m * n * n + Math.min(i, j) * n + Math.max(i, j)];
+        }
+      });
+      return f64([...batch, n, n], out);
+    });
+
 /** A and B with broadcasting batch dims: A from `square`, B [..., n, k] (or a vector [n] one time in five). */
 const systemArgs = (square: (batch: readonly number[], n: number) => fc.Arbitrary<Tensor>) =>
   fc
@@ -107,6 +125,7 @@ export const LINALG_CASES = {
   det: { args: squareArgs(generalMatrices), f: det },
   slogdet: { args: squareArgs(generalMatrices), f: (A: Tensor) => slogdet(A).logabsdet },
   // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
+  eigh: { args: squareArgs(separatedSymmetric), f: (A: Tensor) => { const { values, vectors } = eigh(A); return [values, vectors]; } },
   lu: { args: squareArgs(generalMatrices), f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; } },
 } satisfies Record<string, Case>;
 

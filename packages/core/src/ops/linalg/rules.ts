@@ -4,3 +4,4 @@ export { choleskyOp } from './cholesky.js';
 export { solveOp } from './solve.js';
 export { detOp, slogdetOp } from './det.js';
 export { luOp } from './lu.js';
+export { eighOp } from './eigh.js';

@@ -37,11 +37,16 @@
  * first('lu', lambda g: sum((x * torch.tensor(V)).sum() for x in torch.linalg.lu(g)[1:]), Gp)
  * P, L, U = torch.linalg.lu(torch.tensor(Gp))
  * out['luValues'] = {'P': P.tolist(), 'L': L.tolist(), 'U': U.tolist()}
+ * S = [[2, 0.5, -0.3], [0.5, 1, 0.2], [-0.3, 0.2, -1]]    # symmetric, distinct eigenvalues
+ * # eigh of the symmetric part, as tapegrad computes it; eigenvectors squared, as their sign is free
+ * eighLoss = lambda a: (lambda w, Q: (w * torch.tensor([0.3, -0.7, 1.1])).sum() + (Q * Q * torch.tensor(V)).sum())(*torch.linalg.eigh((a + a.mT) / 2))
+ * first('eigh', eighLoss, S)
+ * out['eighValues'] = torch.linalg.eigvalsh(torch.tensor(S)).tolist()
  * print(torch.__version__)
  * print(json.dumps(out))
  */
 import { describe, expect, it } from 'vitest';
-import { cholesky, det, diagonal, grad, inv, lu, slogdet, solve, tensor, triangularSolve, type NestedArray, type Tensor } from '@tapegrad/core';
+import { cholesky, det, diagonal, eigh, grad, inv, lu, slogdet, solve, tensor, triangularSolve, type NestedArray, type Tensor } from '@tapegrad/core';
 
 const REF = {
   cholesky: {"value": -1.4700603691877199, "grads": [[[-0.021150565842829098, 0.10813983285923995, 0.15292486102415281], [0.10813983285923995, -0.15757469195341578, 0.25003072103291213], [0.15292486102415281, 0.2500307210329122, -0.32346033025904686]]], "hvp": [[[-0.01345772998310648, 0.004263756518715899, -0.020189404129219234], [0.004263756518715901, -0.07807652948681244, 0.10494756701093429], [-0.020189404129219234, 0.10494756701093429, -0.08209917370907381]]]},
@@ -55,12 +60,15 @@ const REF = {
   values: {"cholesky": [[2.0, 0.0, 0.0], [0.5, 1.6583123951777, 0.0], [0.25, 0.04522670168666455, 1.391206147720224]], "solve": [[0.5528052805280528, 1.4383938393839384], [0.09075907590759076, 0.6441144114411441], [-0.029702970297029695, -0.4653465346534653]], "inv": [[0.5390539053905391, -0.352035203520352, 0.027502750275027507], [-0.011001100110011014, -0.605060506050605, 0.20352035203520352], [-0.1782178217821782, 0.198019801980198, 0.297029702970297]], "det": -9.09, "slogdet": [-1.0, 2.2071749081893874]},
   lu: {"value": -3.3733333333333335, "grads": [[[-0.45308641975308633, -1.3061728395061727, 0.0], [-0.029629629629629672, -1.2092592592592593, -0.9], [0.18277777777777776, 1.0005555555555554, 0.15000000000000002]]], "hvp": [[[0.9258253315043435, 0.7639963420210332, 0.5488888888888889], [0.1089471879286694, 0.039746227709190646, 0.0], [-0.1937393689986282, -0.10750651577503419, -0.059833333333333294]]]},
   luValues: {"P": [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], "L": [[1.0, 0.0, 0.0], [0.15, 1.0, 0.0], [0.5, -0.6666666666666666, 1.0]], "U": [[2.0, -1.0, 0.5], [0.0, -1.35, 0.925], [0.0, 0.0, 3.3666666666666667]]},
+  eigh: {"value": 1.664093859980725, "grads": [[[0.5920487222470504, 0.9017043249795147, 0.07073541025598926], [0.9017043249795147, -0.17907090813287066, -0.10565118616687079], [0.07073541025598926, -0.10565118616687079, 0.28702218588582007]]], "hvp": [[[0.09090178259852291, -0.12813041645078366, 0.14375911236975897], [-0.12813041645078366, -0.08615999085510578, -0.019572216834429657], [0.14375911236975897, -0.019572216834429657, -0.004741791743417127]]]},
+  eighValues: [-1.0607352505823682, 0.8408784697951729, 2.219856780787195],
 };
 
 const f64 = (v: NestedArray) => tensor(v, { dtype: 'float64' });
 const A = [[4, 1, 0.5], [1, 3, 0.2], [0.5, 0.2, 2]];
 const G = [[2, -1, 0.5], [0.3, -1.5, 1], [1, 0.4, 3]];
 const Gp = [[0.3, -1.5, 1], [1, 0.4, 3], [2, -1, 0.5]];
+const S = [[2, 0.5, -0.3], [0.5, 1, 0.2], [-0.3, 0.2, -1]];
 const B = [[1, 2], [0, -1], [0.5, 0.3]];
 const W = f64([[0.3, -0.2], [0.7, 0.1], [-0.4, 0.5]]);
 const V = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]];
@@ -100,6 +108,7 @@ describe('agrees with PyTorch 1.13 torch.linalg in float64', () => {
     expectClose(P, REF.luValues.P, 0);
     expectClose(L, REF.luValues.L, 1e-15);
     expectClose(U, REF.luValues.U, 1e-15);
+    expectClose(eigh(f64(S)).values, REF.eighValues, 1e-15);
   });
   it('cholesky', () => compare('cholesky', (a) => cholesky(a).mul(f64(V)).sum(), [A]));
   it('solve', () => compare('solve', (g, b) => solve(g, b).mul(W).sum(), [G, B]));
@@ -110,5 +119,10 @@ describe('agrees with PyTorch 1.13 torch.linalg in float64', () => {
   it('det', () => compare('det', (g) => det(g), [G]));
   it('slogdet', () => compare('slogdet', (g) => slogdet(g).logabsdet, [G]));
   it('lu (with pivoting)', () => compare('lu', (g) => { const { L, U } = lu(g); return L.mul(f64(V)).sum().add(U.mul(f64(V)).sum()); }, [Gp]));
+  it('eigh (a loss of the eigenvalues and of the squared eigenvectors)', () =>
+    compare('eigh', (a) => {
+      const { values, vectors } = eigh(a);
+      return values.mul(f64([0.3, -0.7, 1.1])).sum().add(vectors.square().mul(f64(V)).sum());
+    }, [S]));
   it('log det through cholesky', () => compare('choleskyLogdet', (a) => diagonal(cholesky(a)).log().sum(), [A]));
 });
