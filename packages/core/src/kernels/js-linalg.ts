@@ -304,4 +304,46 @@ export function eigh(a: FloatArray, n: number, count: number, values: FloatArray
   }
 }
 
-export const linalgKernels: LinalgKernels = { cholesky, triangularSolve, luFactor, luSolve, luSlogdet, luDet, eigh };
+/**
+ * Householder QR: column j's reflector H = I − τ·v·vᵀ (v[j] = 1) maps x = W[j.., j] to β·e₁ with
+ * β = −sign(x₀)·‖x‖, τ = (β − x₀)/β (dlarfg); Q = H₀·H₁⋯ applied to the first n columns of I.
+ */
+export function qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray): void {
+  const W = new Float64Array(m * n), Q = new Float64Array(m * n), tau = new Float64Array(n), s = new Float64Array(n);
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < m * n; i++) W[i] = a[b * m * n + i];
+    for (let j = 0; j < n; j++) {
+      const alpha = W[j * n + j];
+      let xnorm2 = 0;
+      for (let i = j + 1; i < m; i++) xnorm2 += W[i * n + j] ** 2;
+      if (xnorm2 === 0) {
+        tau[j] = 0;
+        continue;
+      }
+      const beta = -(alpha >= 0 ? 1 : -1) * Math.sqrt(alpha * alpha + xnorm2);
+      tau[j] = (beta - alpha) / beta;
+      const scale = 1 / (alpha - beta);
+      for (let i = j + 1; i < m; i++) W[i * n + j] *= scale;
+      W[j * n + j] = beta;
+      // the trailing columns: W −= τ·v·(vᵀ·W), rows j.. (v[j] = 1, the rest stored below the diagonal)
+      for (let c = j + 1; c < n; c++) s[c] = W[j * n + c];
+      for (let i = j + 1; i < m; i++) for (let c = j + 1, vi = W[i * n + j]; c < n; c++) s[c] += vi * W[i * n + c];
+      for (let c = j + 1; c < n; c++) W[j * n + c] -= tau[j] * s[c];
+      for (let i = j + 1; i < m; i++) for (let c = j + 1, tv = tau[j] * W[i * n + j]; c < n; c++) W[i * n + c] -= tv * s[c];
+    }
+    Q.fill(0);
+    for (let i = 0; i < n; i++) Q[i * n + i] = 1;
+    for (let j = n - 1; j >= 0; j--) {
+      if (tau[j] === 0) continue;
+      // Q[j.., :] −= τ·v·(vᵀ·Q[j.., :])
+      for (let c = 0; c < n; c++) s[c] = Q[j * n + c];
+      for (let i = j + 1; i < m; i++) for (let c = 0, vi = W[i * n + j]; c < n; c++) s[c] += vi * Q[i * n + c];
+      for (let c = 0; c < n; c++) Q[j * n + c] -= tau[j] * s[c];
+      for (let i = j + 1; i < m; i++) for (let c = 0, tv = tau[j] * W[i * n + j]; c < n; c++) Q[i * n + c] -= tv * s[c];
+    }
+    for (let i = 0; i < m * n; i++) q[b * m * n + i] = Q[i];
+    for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) r[b * n * n + i * n + c] = c >= i ? W[i * n + c] : 0;
+  }
+}
+
+export const linalgKernels: LinalgKernels = { cholesky, triangularSolve, luFactor, luSolve, luSlogdet, luDet, eigh, qr };

@@ -50,6 +50,12 @@ export interface LinalgKernels {
    * its largest-magnitude component positive (a sign convention that is continuous in A).
    */
   eigh(a: FloatArray, n: number, count: number, values: FloatArray, vectors: FloatArray): void;
+  /**
+   * Reduced QR of `count` m×n matrices (m ≥ n) by Householder reflections, LAPACK's geqrf convention
+   * (R[j,j] = −sign(a)·‖x‖, no reflection where the column below is already zero): q gets Q (m×n,
+   * orthonormal columns), r gets R (n×n, upper triangular).
+   */
+  qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray): void;
   /** det A as the product of U's pivots and the permutation's sign, from luFactor's output. */
   luDet(lu: FloatArray, piv: Int32Array, n: number, count: number, out: FloatArray): void;
 }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  LinAlgError, ShapeError, backend, cholesky, det, diag, diagonal, eigh, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
+  LinAlgError, ShapeError, backend, cholesky, det, diag, diagonal, eigh, qr, grad, gradcheck, gradgradcheck, inv, linalg, lu, matmul, outer, slogdet,
   solve, tensor, trace, triangularSolve, tril, triu, useWasm, type NestedArray, type Tensor,
 } from '@tapegrad/core';
 import { batchArb, broadcastFrom, checkBothOrders, generalMatrices, matrices, sizeArb, spdMatrices, type Case } from './linalg.testkit.js';
@@ -102,6 +102,17 @@ describe('known values', () => {
     expect(linAlgErrorOf(() => grad((a: Tensor) => eigh(a).vectors.sum())(I)).message).toBe(
       "eigh: argument 'A': the gradient through the eigenvectors is infinite: eigenvalues 0 and 1 are both 1",
     );
+  });
+
+  it('qr: Q·R = A, orthonormal Q, upper R, batched; wide matrices refused', () => {
+    const A = f64([[[3, 1], [4, 2], [1, 5]], [[1, 0], [0, 2], [0, 0]]]);
+    const { Q, R } = qr(A);
+    expectClose(matmul(Q, R), A.toArray(), 1e-14);
+    expectClose(matmul(Q.T, Q), [[[1, 0], [0, 1]], [[1, 0], [0, 1]]], 1e-15);
+    expectClose(R.slice([0, 1, 0], [null, 2, 1]), [[[0]], [[0]]]); // R[..., 1, 0]
+    // the second matrix is already upper triangular below: LAPACK's rule leaves it unreflected
+    expectClose(R.slice([1], [2]), [[[1, 0], [0, 2]]]);
+    expect(() => qr(f64([[1, 2, 3]]))).toThrow("qr: argument 'A': wide matrices (m < n) are not supported yet, got shape [1, 3]; factor the transpose");
   });
 
   it('structure: tril, triu, diagonal, diag, trace, outer', () => {

@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { gradcheck, gradgradcheck, tensor, type GradcheckReport, type Tensor } from '@tapegrad/core';
-import { cholesky, det, eigh, lu, slogdet, solve, triangularSolve } from './index.js';
+import { concat, gradcheck, gradgradcheck, tensor, type GradcheckReport, type Tensor } from '@tapegrad/core';
+import { cholesky, det, eigh, lu, qr, slogdet, solve, triangularSolve } from './index.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
 export interface Case {
@@ -56,6 +56,14 @@ export const generalMatrices = (batch: readonly number[], n: number) =>
       });
       return f64([...batch, n, n], out);
     });
+
+/**
+ * Strictly diagonally dominant, rows in place: the diagonal in [n + 0.1, n + 2.1], the rest in
+ * ±[0.1, 1.1] — never 0, where a Householder QR skips a reflection and its signs jump (LAPACK's rule).
+ */
+export const dominantMatrices = (batch: readonly number[], n: number) =>
+  reals(sizeOf(batch) * n * n).map((v) =>
+    f64([...batch, n, n], v.map((x, i) => (x >= 0 ? x + 0.1 : x - 0.1) + (Math.floor(i / n) % n === i % n ? n + 1 : 0))));
 
 /** Symmetric positive definite: M·Mᵀ + n·I, so every eigenvalue is at least n. */
 export const spdMatrices = (batch: readonly number[], n: number) =>
@@ -126,6 +134,14 @@ export const LINALG_CASES = {
   slogdet: { args: squareArgs(generalMatrices), f: (A: Tensor) => slogdet(A).logabsdet },
   // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
   eigh: { args: squareArgs(separatedSymmetric), f: (A: Tensor) => { const { values, vectors } = eigh(A); return [values, vectors]; } },
+  // tall matrices: a diagonally dominant n×n block on top (positive diagonal, rows in place, no zeros)
+  // keeps the columns well conditioned and away from where LAPACK's sign rule (which we share with
+  // PyTorch) makes Q and R jump: a leading entry crossing 0, or a column exactly 0 below the diagonal
+  qr: {
+    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: 0, max: 2 })).chain(([b, n, extra]) =>
+      fc.tuple(dominantMatrices(b, n), reals(sizeOf(b) * extra * n, 0.5, 2).map((v) => f64([...b, extra, n], v))).map(([top, rest]) => [extra === 0 ? top : concat([top, rest], -2)])),
+    f: (A: Tensor) => { const { Q, R } = qr(A); return [Q, R]; },
+  },
   lu: { args: squareArgs(generalMatrices), f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; } },
 } satisfies Record<string, Case>;
 

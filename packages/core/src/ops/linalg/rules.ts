@@ -5,3 +5,4 @@ export { solveOp } from './solve.js';
 export { detOp, slogdetOp } from './det.js';
 export { luOp } from './lu.js';
 export { eighOp } from './eigh.js';
+export { qrOp } from './qr.js';

@@ -42,11 +42,13 @@
  * eighLoss = lambda a: (lambda w, Q: (w * torch.tensor([0.3, -0.7, 1.1])).sum() + (Q * Q * torch.tensor(V)).sum())(*torch.linalg.eigh((a + a.mT) / 2))
  * first('eigh', eighLoss, S)
  * out['eighValues'] = torch.linalg.eigvalsh(torch.tensor(S)).tolist()
+ * first('qr', lambda b: (lambda Q, R: (Q * torch.tensor(W)).sum() + (R * torch.tensor(V)[:2, :2]).sum())(*torch.linalg.qr(b)), B0 := [[3.0, 1.0], [4.0, 2.0], [1.0, 5.0]])
+ * out['qrValues'] = [x.tolist() for x in torch.linalg.qr(torch.tensor(B0))]
  * print(torch.__version__)
  * print(json.dumps(out))
  */
 import { describe, expect, it } from 'vitest';
-import { cholesky, det, diagonal, eigh, grad, inv, lu, slogdet, solve, tensor, triangularSolve, type NestedArray, type Tensor } from '@tapegrad/core';
+import { cholesky, det, diagonal, eigh, grad, inv, lu, qr, slogdet, solve, tensor, triangularSolve, type NestedArray, type Tensor } from '@tapegrad/core';
 
 const REF = {
   cholesky: {"value": -1.4700603691877199, "grads": [[[-0.021150565842829098, 0.10813983285923995, 0.15292486102415281], [0.10813983285923995, -0.15757469195341578, 0.25003072103291213], [0.15292486102415281, 0.2500307210329122, -0.32346033025904686]]], "hvp": [[[-0.01345772998310648, 0.004263756518715899, -0.020189404129219234], [0.004263756518715901, -0.07807652948681244, 0.10494756701093429], [-0.020189404129219234, 0.10494756701093429, -0.08209917370907381]]]},
@@ -62,6 +64,8 @@ const REF = {
   luValues: {"P": [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], "L": [[1.0, 0.0, 0.0], [0.15, 1.0, 0.0], [0.5, -0.6666666666666666, 1.0]], "U": [[2.0, -1.0, 0.5], [0.0, -1.35, 0.925], [0.0, 0.0, 3.3666666666666667]]},
   eigh: {"value": 1.664093859980725, "grads": [[[0.5920487222470504, 0.9017043249795147, 0.07073541025598926], [0.9017043249795147, -0.17907090813287066, -0.10565118616687079], [0.07073541025598926, -0.10565118616687079, 0.28702218588582007]]], "hvp": [[[0.09090178259852291, -0.12813041645078366, 0.14375911236975897], [-0.12813041645078366, -0.08615999085510578, -0.019572216834429657], [0.14375911236975897, -0.019572216834429657, -0.004741791743417127]]]},
   eighValues: [-1.0607352505823682, 0.8408784697951729, 2.219856780787195],
+  qr: {"value": -3.513552729882855, "grads": [[[-0.04679039696864354, -0.054035680567624485], [-0.14315474773504386, -0.08168314388384768], [0.2030882304868276, -0.5309642854802928]]], "hvp": [[[0.0014298370455747107, -0.018953529654213572], [-0.030833399651379708, 0.09452098074186158], [-0.012166930217030523, -0.01345189883015483]]]},
+  qrValues: [[[-0.5883484054145522, -0.18848220913160743], [-0.7844645405527361, -0.10280847770814927], [-0.19611613513818402, 0.9766805382274195]], [[-5.099019513592785, -3.1378581622109447], [0.0, 4.489303526589192]]],
 };
 
 const f64 = (v: NestedArray) => tensor(v, { dtype: 'float64' });
@@ -69,6 +73,7 @@ const A = [[4, 1, 0.5], [1, 3, 0.2], [0.5, 0.2, 2]];
 const G = [[2, -1, 0.5], [0.3, -1.5, 1], [1, 0.4, 3]];
 const Gp = [[0.3, -1.5, 1], [1, 0.4, 3], [2, -1, 0.5]];
 const S = [[2, 0.5, -0.3], [0.5, 1, 0.2], [-0.3, 0.2, -1]];
+const B0 = [[3, 1], [4, 2], [1, 5]];
 const B = [[1, 2], [0, -1], [0.5, 0.3]];
 const W = f64([[0.3, -0.2], [0.7, 0.1], [-0.4, 0.5]]);
 const V = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]];
@@ -109,6 +114,9 @@ describe('agrees with PyTorch 1.13 torch.linalg in float64', () => {
     expectClose(L, REF.luValues.L, 1e-15);
     expectClose(U, REF.luValues.U, 1e-15);
     expectClose(eigh(f64(S)).values, REF.eighValues, 1e-15);
+    const { Q, R } = qr(f64(B0));
+    expectClose(Q, REF.qrValues[0], 1e-15);
+    expectClose(R, REF.qrValues[1], 1e-15);
   });
   it('cholesky', () => compare('cholesky', (a) => cholesky(a).mul(f64(V)).sum(), [A]));
   it('solve', () => compare('solve', (g, b) => solve(g, b).mul(W).sum(), [G, B]));
@@ -124,5 +132,10 @@ describe('agrees with PyTorch 1.13 torch.linalg in float64', () => {
       const { values, vectors } = eigh(a);
       return values.mul(f64([0.3, -0.7, 1.1])).sum().add(vectors.square().mul(f64(V)).sum());
     }, [S]));
+  it('qr (reduced, tall, LAPACK signs)', () =>
+    compare('qr', (b) => {
+      const { Q, R } = qr(b);
+      return Q.mul(W).sum().add(R.mul(Vlike(R)).sum());
+    }, [B0]));
   it('log det through cholesky', () => compare('choleskyLogdet', (a) => diagonal(cholesky(a)).log().sum(), [A]));
 });
