@@ -53,7 +53,7 @@ export const qrOp = defineOp<'qr', { m: number }>('qr', {
  *
  * @example
  * const { Q, R } = qr(tensor([[3, 1], [4, 2]], { dtype: 'float64' }));
- * R.toArray(); // [[-5, -2.2], [0, -0.4]]
+ * R.toArray(); // [[-5, -2.2], [0, 0.4]]
  */
 export function qr(A: Tensor): { Q: Tensor; R: Tensor } {
   expectTensor('qr', A, 'A');
