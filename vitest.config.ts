@@ -9,7 +9,7 @@ export default defineConfig({
   // Tests run in Vite's server (SSR) environment, whose conditions are set apart from the client's.
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'docs/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'docs/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     execArgv: ['--expose-gc'],
   },

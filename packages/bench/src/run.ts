@@ -3,6 +3,13 @@ import type { Library } from './libs/library.js';
 import type { CaseResult, ChildResult, LibId, RunConfig } from './protocol.js';
 import { measure, OverBudget, type MeasureOptions } from './timing.js';
 
+/**
+ * The other libraries' adapters, built into peers/dist/ next to peers/node_modules (installed by
+ * `pnpm bench`, not by the workspace): Node finds tfjs and jax-js from there, tapegrad's packages one
+ * level up in the bench's own node_modules. (From dist/child.js; tests never load a peer.)
+ */
+const peer = (name: 'tfjs' | 'jaxjs'): string => new URL(`../peers/dist/${name}.js`, import.meta.url).href;
+
 /** Builds the library a column measures (imported lazily, so a child loads only its own library). */
 export async function loadLibrary(lib: LibId): Promise<Library> {
   switch (lib) {
@@ -14,12 +21,12 @@ export async function loadLibrary(lib: LibId): Promise<Library> {
     }
     case 'tfjs-cpu':
     case 'tfjs-wasm': {
-      const { tfjs } = await import('./libs/tfjs.js');
+      const { tfjs } = (await import(peer('tfjs'))) as { tfjs(backend: 'cpu' | 'wasm'): Promise<Library> };
       return tfjs(lib === 'tfjs-cpu' ? 'cpu' : 'wasm');
     }
     case 'jax-js':
     case 'jax-js-jit': {
-      const { jaxjs } = await import('./libs/jaxjs.js');
+      const { jaxjs } = (await import(peer('jaxjs'))) as { jaxjs(mode: 'eager' | 'jit'): Promise<Library> };
       return jaxjs(lib === 'jax-js' ? 'eager' : 'jit');
     }
   }

@@ -195,3 +195,32 @@ describe('toArray, item, toString', () => {
     expect(String(zeros([65]))).toBe('Tensor(shape=[65], dtype=float32)');
   });
 });
+
+describe('sizes and element types (issue 8; the error rows are in bad-input.test.ts)', () => {
+  it('a shape with a zero dimension holds no elements, however large the others', () => {
+    const t = zeros([0, 2 ** 40]);
+    expect(t.shape).toEqual([0, 2 ** 40]);
+    expect(t.size).toBe(0);
+  });
+
+  it('refuses more than 2^32 − 1 elements before allocating, naming the count', () => {
+    expect(() => zeros([2 ** 16, 2 ** 16])).toThrow(
+      "zeros: argument 'shape': shape [65536, 65536] has 4294967296 elements, more than the 4294967295 (2^32 − 1) a tensor may hold",
+    );
+    expect(() => arange(0, 2 ** 32 + 0.5)).toThrow('the range from 0 to 4294967296.5 by 1 has 4294967297 elements');
+  });
+
+  it('any number fills, ±Infinity and NaN included; other typed arrays convert', () => {
+    expect(vals(full([2], -Infinity))).toEqual([-Infinity, -Infinity]);
+    expect(vals(tensor(new Int32Array([255, 0, -7])))).toEqual([255, 0, -7]);
+    expect(vals(tensor([1, NaN, 3], { shape: [3] }))).toEqual([1, NaN, 3]);
+  });
+
+  it('names the hole in a sparse array, nested or flat, instead of reading it as NaN', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const nested = [[1, 2], [3, , ]] as unknown as number[][];
+    expect(() => tensor(nested)).toThrow("tensor: argument 'data': element at [1][1] is a hole");
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => tensor([1, , 3] as number[], { shape: [3] })).toThrow(DTypeError);
+  });
+});

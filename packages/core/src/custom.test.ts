@@ -92,7 +92,7 @@ describe('customOp', () => {
     expect(() => customOp({ name: '', forward, vjp: vjpFn })).toThrow(TapegradError);
     expect(() => customOp({ name: 'a', forward: 3 as unknown as typeof forward, vjp: vjpFn })).toThrow("a: argument 'forward': expected a function, got 3");
     const op = customOp({ name: 'same', forward, vjp: vjpFn });
-    expect(() => op('x' as unknown as Tensor)).toThrow("same: argument 'inputs[0]': expected a Tensor, got a string");
+    expect(() => op('x' as unknown as Tensor)).toThrow('same: argument \'inputs[0]\': expected a Tensor, got "x"');
     const xt = f64([1], true);
     const y = op(xt); // a forward returning its input still gets a node of its own
     expect(y).not.toBe(xt);

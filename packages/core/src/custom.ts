@@ -4,12 +4,12 @@
  * `tapeOf` and works in backward(), every transform and gradcheck like a built-in.
  */
 import { zerosLike } from './creation.js';
-import { DTypeError, ShapeError, TapegradError, fmtShape } from './errors.js';
+import { DTypeError, ShapeError, TapegradError, fmtShape, fmtValue } from './errors.js';
 import { defineOp, expectTensor } from './ops/define.js';
 import { OPS } from './ops/table.js';
 import { sameShape } from './shape.js';
 import { apply, isGradEnabled, noGrad, record1, type Grads, type OpDef } from './tape.js';
-import { Tensor, describeValue } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /** What a custom VJP or JVP sees of its application. */
 export interface CustomOpContext {
@@ -51,14 +51,14 @@ const builtIn = (name: string): boolean => Object.prototype.hasOwnProperty.call(
  * grad((x: Tensor) => mySoftplus(x).sum())(tensor([0], { dtype: 'float64' })).toArray(); // [0.5]
  */
 export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
-  if (spec === null || typeof spec !== 'object') throw new TapegradError('customOp', `expected a spec object, got ${describeValue(spec)}`, 'spec');
+  if (spec === null || typeof spec !== 'object') throw new TapegradError('customOp', `expected a spec object, got ${fmtValue(spec)}`, 'spec');
   const { name, forward, vjp, jvp } = spec;
-  if (typeof name !== 'string' || name.length === 0) throw new TapegradError('customOp', `expected a non-empty string, got ${describeValue(name)}`, 'name');
+  if (typeof name !== 'string' || name.length === 0) throw new TapegradError('customOp', `expected a non-empty string, got ${fmtValue(name)}`, 'name');
   if (builtIn(name)) throw new TapegradError('customOp', `'${name}' is the name of a built-in op; choose another`, 'name');
   for (const [arg, f] of [['forward', forward], ['vjp', vjp]] as const) {
-    if (typeof f !== 'function') throw new TapegradError(name, `expected a function, got ${describeValue(f)}`, arg);
+    if (typeof f !== 'function') throw new TapegradError(name, `expected a function, got ${fmtValue(f)}`, arg);
   }
-  if (jvp !== undefined && typeof jvp !== 'function') throw new TapegradError(name, `expected a function or undefined, got ${describeValue(jvp)}`, 'jvp');
+  if (jvp !== undefined && typeof jvp !== 'function') throw new TapegradError(name, `expected a function or undefined, got ${fmtValue(jvp)}`, 'jvp');
   const rule = defineOp(name, {
     forward: (inputs) => freshOutput(name, noGrad(() => forward(...inputs))),
     vjp: (dy, node) => cotangents(name, dy, node, (d) => vjp(d, { inputs: node.inputs, output: node.output }), jvp),
@@ -83,7 +83,7 @@ export function customVjp<R>(
   options: { name?: string } = {},
 ): (...args: Tensor[]) => Tensor {
   for (const [arg, fn] of [['f', f], ['fwd', fwd], ['bwd', bwd]] as const) {
-    if (typeof fn !== 'function') throw new TapegradError('customVjp', `expected a function, got ${describeValue(fn)}`, arg);
+    if (typeof fn !== 'function') throw new TapegradError('customVjp', `expected a function, got ${fmtValue(fn)}`, arg);
   }
   const name = options.name ?? (f.name || 'customVjp');
   return (...args: Tensor[]) => {
@@ -91,7 +91,7 @@ export function customVjp<R>(
     if (!isGradEnabled() || !args.some((a) => a.requiresGrad)) return f(...args);
     // fwd runs on the tape, so residuals computed from the arguments carry their graph to bwd.
     const result = fwd(...args);
-    if (!Array.isArray(result) || result.length !== 2) throw new TapegradError(name, `fwd must return [output, residuals], got ${describeValue(result)}`, 'fwd');
+    if (!Array.isArray(result) || result.length !== 2) throw new TapegradError(name, `fwd must return [output, residuals], got ${fmtValue(result)}`, 'fwd');
     const [out, residuals] = result;
     const rule = defineOp(name, {
       forward: () => freshOutput(name, out),
@@ -125,7 +125,7 @@ function cotangents(
   const cts = run(probe);
   const { inputs } = node;
   if (!Array.isArray(cts) || cts.length !== inputs.length) {
-    throw new TapegradError(name, `the vjp must return an array of ${inputs.length} cotangent(s), one per input (null for none), got ${Array.isArray(cts) ? `${cts.length}` : describeValue(cts)}`, 'vjp');
+    throw new TapegradError(name, `the vjp must return an array of ${inputs.length} cotangent(s), one per input (null for none), got ${Array.isArray(cts) ? `${cts.length}` : fmtValue(cts)}`, 'vjp');
   }
   return cts.map((g: unknown, i) => {
     if (g === null || g === undefined) return null;
@@ -160,7 +160,7 @@ function offTapeVjp(name: string, i: number, ctx: CustomOpContext, jvp: CustomOp
       const tangents = ctx.inputs.map((x, j) => (j === i ? u : zerosLike(x)));
       const t = jvp(tangents, ctx);
       if (!(t instanceof Tensor) || !sameShape(t.shape, ctx.output.shape)) {
-        throw new ShapeError(name, `the jvp must return a Tensor of the output's shape ${fmtShape(ctx.output.shape)}, got ${describeValue(t)}`, 'jvp');
+        throw new ShapeError(name, `the jvp must return a Tensor of the output's shape ${fmtShape(ctx.output.shape)}, got ${fmtValue(t)}`, 'jvp');
       }
       return [t, ...ctx.inputs.map(() => null)];
     },

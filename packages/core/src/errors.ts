@@ -34,6 +34,9 @@ export class DTypeError extends TapegradError {
 /**
  * A matrix a linear-algebra op cannot factor: singular (solve, inv, lu) or not positive definite
  * (cholesky). `batch` is the matrix's index in the batch dims, `pivot` the first failing pivot (from 0).
+ *
+ * @example
+ * try { cholesky(tensor([[1, 2], [2, 1]])); } catch (e) { (e as LinAlgError).pivot; } // 1
  */
 export class LinAlgError extends TapegradError {
   readonly batch: readonly number[];
@@ -58,3 +61,18 @@ export class GradcheckError extends TapegradError {
 
 /** Formats a shape the way NumPy prints it: `[2, 3]`. */
 export const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/**
+ * A value as an error message shows it: strings quoted (so `'2'` does not read as the number 2), a
+ * BigInt with its `n`, containers by kind rather than by content.
+ */
+export function fmtValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return v.toString();
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  const name = (v as { constructor?: { name?: string } }).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}

@@ -19,6 +19,7 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** One compared Jacobian element (in fast mode, the single number vᵀJu, reported as element [0, 0]). */
 export interface GradcheckWorst {
   /** Which output of f (0 when f returns one tensor). */
   output: number;
@@ -28,16 +29,44 @@ export interface GradcheckWorst {
   index: [number, number];
   numerical: number;
   analytical: number;
+  /** |analytical − numerical| / (atol + rtol·|numerical|): the element passes when it is ≤ 1; NaN when it could not be compared. */
+  ratio: number;
+  /** Why the element fails or could not be compared (null when it passes). */
+  reason: string | null;
 }
 
+/**
+ * What gradcheck found. `ok` is true only when every element was compared (numerical and analytical
+ * both finite) and every one passed |analytical − numerical| ≤ atol + rtol·|numerical|. The error
+ * figures are taken over the compared elements, each maximum on its own (they may come from different
+ * elements); `worstRatio` is the one the pass test uses.
+ */
 export interface GradcheckReport {
   ok: boolean;
+  /** Largest |analytical − numerical|. */
   maxAbsError: number;
+  /** Largest |analytical − numerical| / |numerical| (Infinity where numerical is 0 and analytical is not). Informative only: a large value passes when atol covers it. */
   maxRelError: number;
-  /** The element that breaks the tolerance the most (or comes closest to it); null with no elements. */
+  /** Largest |analytical − numerical| / (atol + rtol·|numerical|): ok needs ≤ 1. */
+  worstRatio: number;
+  /** Elements looked at: Jacobian entries (full mode) or 1 (fast mode). */
+  elements: number;
+  /** Elements where the numerical or analytical value is NaN or ±Inf: they cannot be compared, and any one makes ok false. */
+  nonFinite: number;
+  /** Elements compared and outside the tolerance. */
+  failed: number;
+  /** The first element that could not be compared, if any; else the element with the largest ratio; null with no elements. */
   worst: GradcheckWorst | null;
   /** 'full' Jacobians, or 'fast' (vᵀJu) when that passed. */
   mode: 'full' | 'fast';
+  /** The tolerances and step the check used. */
+  eps: number;
+  atol: number;
+  rtol: number;
+  /** Aligned lines saying what passed and what each figure measures; `where` names the worst element (default "output i, input j, element [e, k]"). */
+  format(where?: (w: GradcheckWorst) => string): string;
+  /** `format()`. */
+  toString(): string;
 }
 
 type Fn = (...args: never[]) => Tensor | readonly Tensor[];
@@ -83,34 +112,108 @@ function perturbed(call: (xs: Tensor[]) => unknown, xs: Tensor[], j: number, k: 
   return noGrad(() => toList('gradcheck', call(moved)).map((t) => Float64Array.from(t.data)));
 }
 
+/**
+ * Why an element with a NaN or ±Inf value cannot be compared. Equal infinities are not a match (PyTorch's
+ * allclose counts them as one): an infinite central difference says f overflowed or jumped within eps
+ * of x, which confirms no derivative.
+ */
+function nonFiniteReason(numerical: number, analytical: number, fPlus: number, fMinus: number, eps: number): string {
+  const why: string[] = [];
+  if (!Number.isFinite(numerical)) {
+    why.push(
+      Number.isFinite(fPlus) && Number.isFinite(fMinus)
+        ? `the central difference (f(x + eps) − f(x − eps)) / 2eps overflows at eps ${eps.toExponential()}`
+        : `f(x + eps) = ${fPlus} and f(x − eps) = ${fMinus} at eps ${eps.toExponential()} (x within eps of a pole or the edge of f's domain, or f overflows)`,
+    );
+  }
+  if (!Number.isFinite(analytical)) why.push(`the analytical derivative is ${analytical}`);
+  return `cannot compare: ${why.join('; ')}`;
+}
+
 class Tally {
   maxAbs = 0;
   maxRel = 0;
+  maxRatio = 0;
+  elements = 0;
+  nonFinite = 0;
+  failed = 0;
   worst: GradcheckWorst | null = null;
-  #score = -1;
-  constructor(readonly atol: number, readonly rtol: number) {}
-  add(output: number, input: number, index: [number, number], numerical: number, analytical: number): void {
-    const err = Math.abs(numerical - analytical);
-    const bad = Number.isNaN(err) && !(Number.isNaN(numerical) && Number.isNaN(analytical));
-    const e = bad ? Infinity : Number.isNaN(err) ? 0 : err;
-    this.maxAbs = Math.max(this.maxAbs, e);
-    this.maxRel = Math.max(this.maxRel, e === 0 ? 0 : e / Math.max(Math.abs(numerical), Number.MIN_VALUE));
-    const score = e / (this.atol + this.rtol * Math.abs(numerical));
-    if (score > this.#score) {
-      this.#score = score;
-      this.worst = { output, input, index, numerical, analytical };
+  constructor(readonly eps: number, readonly atol: number, readonly rtol: number) {}
+
+  /** fPlus, fMinus: the output element at x ± eps (in fast mode, vᵀf), for the reason of a non-finite numerical value. */
+  add(output: number, input: number, index: [number, number], numerical: number, analytical: number, fPlus: number, fMinus: number): void {
+    this.elements++;
+    const at = { output, input, index, numerical, analytical };
+    if (!Number.isFinite(numerical) || !Number.isFinite(analytical)) {
+      if (this.nonFinite++ === 0) this.worst = { ...at, ratio: NaN, reason: nonFiniteReason(numerical, analytical, fPlus, fMinus, this.eps) };
+      return;
     }
+    const err = Math.abs(numerical - analytical);
+    const allowed = this.atol + this.rtol * Math.abs(numerical);
+    const ratio = err === 0 ? 0 : err / allowed; // allowed is 0 only with atol = 0 at numerical = 0: Infinity
+    this.maxAbs = Math.max(this.maxAbs, err);
+    this.maxRel = Math.max(this.maxRel, err === 0 ? 0 : err / Math.abs(numerical));
+    if (ratio > 1) this.failed++;
+    if (this.nonFinite === 0 && (this.worst === null || ratio > this.maxRatio)) {
+      const reason = ratio > 1 ? `|analytical − numerical| = ${fmt(err)} exceeds atol + rtol·|numerical| = ${fmt(allowed)}` : null;
+      this.worst = { ...at, ratio, reason };
+    }
+    this.maxRatio = Math.max(this.maxRatio, ratio);
   }
-  get ok(): boolean {
-    return this.#score <= 1;
+
+  report(mode: 'full' | 'fast'): GradcheckReport {
+    const { eps, atol, rtol } = this;
+    const report: GradcheckReport = {
+      ok: this.nonFinite === 0 && this.failed === 0,
+      maxAbsError: this.maxAbs,
+      maxRelError: this.maxRel,
+      worstRatio: this.maxRatio,
+      elements: this.elements,
+      nonFinite: this.nonFinite,
+      failed: this.failed,
+      worst: this.worst,
+      mode,
+      eps,
+      atol,
+      rtol,
+      format: (where) => formatReport(report, where),
+      toString: () => formatReport(report),
+    };
+    return report;
   }
+}
+
+/** A figure in three significant digits, exact small integers and non-finite values as they are. */
+const fmt = (v: number): string => (v === 0 || !Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) < 1e6) ? String(v) : v.toExponential(2));
+
+/** v to 10 significant digits, printed as short as JavaScript prints it (6, not 6.000000000). */
+const digits10 = (v: number): string => String(Number(v.toPrecision(10)));
+
+function formatReport(r: GradcheckReport, where?: (w: GradcheckWorst) => string): string {
+  const tolerance = `|analytical − numerical| ≤ atol + rtol·|numerical| = ${r.atol.toExponential()} + ${r.rtol.toExponential()}·|numerical|`;
+  const status = r.nonFinite > 0
+    ? `${r.nonFinite} of ${r.elements} elements could not be compared (NaN or ±Inf)${r.failed > 0 ? `, ${r.failed} outside the tolerance` : ''}`
+    : r.failed > 0 ? `${r.failed} of ${r.elements} elements break ${tolerance}` : `all ${r.elements} elements within ${tolerance}`;
+  const lines = [
+    `ok           ${r.ok}   (${status}; ${r.mode === 'full' ? 'full Jacobians' : 'vᵀJu for random u, v'}, eps ${r.eps.toExponential()})`,
+    `worstRatio   ${fmt(r.worstRatio)}   (largest |analytical − numerical| / (atol + rtol·|numerical|) over the compared elements; ok needs ≤ 1)`,
+    `maxAbsError  ${fmt(r.maxAbsError)}`,
+    `maxRelError  ${fmt(r.maxRelError)}   (largest |analytical − numerical| / |numerical|; informative only: atol covers small numerical values)`,
+  ];
+  const w = r.worst;
+  if (w) {
+    const name = where ? where(w) : `output ${w.output}, input ${w.input}, element [${w.index[0]}, ${w.index[1]}]`;
+    const values = `analytical ${digits10(w.analytical)}, numerical ${digits10(w.numerical)}`;
+    lines.push(`worst        ${name}: ${values}${w.reason ? ` — ${w.reason}` : `, ratio ${fmt(w.ratio)}`}`);
+  }
+  return lines.join('\n');
 }
 
 function fullCheck(op: string, s: ReturnType<typeof setup>): GradcheckReport {
   const { eps, atol, rtol, xs, call } = s;
   const [out, back] = vjp((...v: Tensor[]) => call(v), ...xs);
   const outs = toList(op, out);
-  const tally = new Tally(atol, rtol);
+  const tally = new Tally(eps, atol, rtol);
   // Analytical rows (one VJP per output element), numerical columns (two evaluations per input element).
   const rows: Float64Array[][][] = outs.map((o, i) => {
     const perElement: Float64Array[][] = [];
@@ -129,11 +232,13 @@ function fullCheck(op: string, s: ReturnType<typeof setup>): GradcheckReport {
     for (let k = 0; k < x.size; k++) {
       const plus = perturbed(call, xs, j, k, eps), minus = perturbed(call, xs, j, k, -eps);
       outs.forEach((o, i) => {
-        for (let e = 0; e < o.size; e++) tally.add(i, j, [e, k], (plus[i][e] - minus[i][e]) / (2 * eps), rows[i][e][j][k]);
+        for (let e = 0; e < o.size; e++) {
+          tally.add(i, j, [e, k], (plus[i][e] - minus[i][e]) / (2 * eps), rows[i][e][j][k], plus[i][e], minus[i][e]);
+        }
       });
     }
   });
-  return { ok: tally.ok, maxAbsError: tally.maxAbs, maxRelError: tally.maxRel, worst: tally.worst, mode: 'full' };
+  return tally.report('full');
 }
 
 function fastCheck(op: string, s: ReturnType<typeof setup>, seed: number): GradcheckReport {
@@ -146,23 +251,29 @@ function fastCheck(op: string, s: ReturnType<typeof setup>, seed: number): Gradc
   const grads = back(out instanceof Tensor ? vs[0] : vs) as Tensor[];
   let analytical = 0;
   grads.forEach((gr, j) => gr.data.forEach((d, k) => (analytical += d * us[j][k])));
-  const shifted = (sign: number) =>
-    noGrad(() => toList(op, call(xs.map((x, j) => new Tensor(x.data.map((d, k) => d + sign * eps * us[j][k]) as Float64Array, x.shape)))));
+  // vᵀf(x ± eps·u)
+  const shifted = (sign: number) => {
+    const ys = noGrad(() => toList(op, call(xs.map((x, j) => new Tensor(x.data.map((d, k) => d + sign * eps * us[j][k]) as Float64Array, x.shape)))));
+    let dot = 0;
+    ys.forEach((y, i) => y.data.forEach((p, e) => (dot += p * vs[i].data[e])));
+    return dot;
+  };
   const plus = shifted(1), minus = shifted(-1);
-  let numerical = 0;
-  outs.forEach((_, i) => plus[i].data.forEach((p, e) => (numerical += ((p - minus[i].data[e]) / (2 * eps)) * vs[i].data[e])));
-  const tally = new Tally(atol, rtol);
-  tally.add(0, 0, [0, 0], numerical, analytical);
-  return { ok: tally.ok, maxAbsError: tally.maxAbs, maxRelError: tally.maxRel, worst: tally.worst, mode: 'fast' };
+  const tally = new Tally(eps, atol, rtol);
+  tally.add(0, 0, [0, 0], (plus - minus) / (2 * eps), analytical, plus, minus);
+  return tally.report('fast');
 }
 
 function finish(op: string, report: GradcheckReport, opts: GradcheckOptions): GradcheckReport {
   if (!report.ok && opts.throw && report.worst) {
     const w = report.worst;
+    const order = op === 'gradgradcheck' ? 'second-order ' : '';
+    const what = w.ratio > 1 ? `${order}Jacobian mismatch` : `${order}Jacobian element not checked`;
     throw new GradcheckError(
-      `${op === 'gradgradcheck' ? 'second-order ' : ''}Jacobian mismatch for output ${w.output} with respect to input ${w.input}, ` +
-        `element [${w.index[0]}, ${w.index[1]}]: numerical ${w.numerical} vs analytical ${w.analytical} ` +
-        `(max abs error ${report.maxAbsError}, max rel error ${report.maxRelError})`,
+      `${what} for output ${w.output} with respect to input ${w.input}, element [${w.index[0]}, ${w.index[1]}]: ` +
+        `numerical ${w.numerical} vs analytical ${w.analytical}: ${w.reason} ` +
+        `(${report.nonFinite} of ${report.elements} elements not comparable, ${report.failed} outside the tolerance; ` +
+        `max abs error ${report.maxAbsError}, max rel error ${report.maxRelError}, worst ratio ${report.worstRatio})`,
       report,
     );
   }
@@ -173,9 +284,16 @@ function finish(op: string, report: GradcheckReport, opts: GradcheckOptions): Gr
  * Checks the gradients of `f` at `inputs` against central differences in float64, in the manner of
  * PyTorch's gradcheck: each element passes when |analytical − numerical| ≤ atol + rtol·|numerical|.
  *
+ * A numerical or analytical value that is NaN or ±Inf cannot be compared, so it fails the check: the
+ * report counts such elements in `nonFinite`, and `worst` is the first of them, with the reason (f is
+ * NaN at x − eps, the difference overflows, the tape's derivative is infinite…). Unlike PyTorch, whose
+ * allclose passes two equal infinities, tapegrad fails them too (both NaN fails in both). In fast mode a
+ * failing or non-finite vᵀJu runs the full check, which names the element.
+ *
  * @example
  * const report = gradcheck((x: Tensor) => x.sigmoid().sum(), [randn([3, 2], { dtype: 'float64' })]);
  * report.ok; // true
+ * console.log(String(report)); // ok, worstRatio, maxAbsError, maxRelError and the worst element, each explained
  */
 export function gradcheck(f: Fn, inputs: unknown, opts: GradcheckOptions = {}): GradcheckReport {
   const s = setup('gradcheck', f, inputs, opts);
@@ -188,7 +306,11 @@ export function gradcheck(f: Fn, inputs: unknown, opts: GradcheckOptions = {}): 
 
 /**
  * Checks second derivatives: gradcheck of (inputs, v) ↦ vjp(f, inputs)(v) for random cotangents v,
- * so every VJP rule is itself checked as a differentiable function (PyTorch's gradgradcheck).
+ * so every VJP rule is itself checked as a differentiable function (PyTorch's gradgradcheck). Non-finite
+ * values fail as in `gradcheck`.
+ *
+ * @example
+ * gradgradcheck((x: Tensor) => x.tanh().sum(), [randn([3], { dtype: 'float64' })]).ok; // true
  */
 export function gradgradcheck(f: Fn, inputs: unknown, opts: GradcheckOptions = {}): GradcheckReport {
   const s = setup('gradgradcheck', f, inputs, opts);

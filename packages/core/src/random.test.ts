@@ -52,8 +52,15 @@ describe('Generator', () => {
     }
   });
 
-  it('rejects a non-finite seed', () => {
-    expect(() => new Generator(NaN)).toThrow("Generator: argument 'seed': seed must be a finite number, got NaN");
+  it('rejects a seed that is not an integer within ±(2^53 − 1), quoting strings', () => {
+    expect(() => new Generator(NaN)).toThrow("Generator: argument 'seed': seed must be an integer within ±(2^53 − 1), got NaN");
+    // 1.5 used to be truncated to 1's stream; 2^53 cannot be told from 2^53 + 1
+    expect(() => new Generator(1.5)).toThrow('got 1.5');
+    expect(() => new Generator(2 ** 53)).toThrow(TapegradError);
+    expect(() => new Generator('7' as unknown as number)).toThrow('got "7"');
+    expect(() => manualSeed(1.5)).toThrow("manualSeed: argument 'seed': seed must be an integer");
+    // negative integers are seeds like any other
+    expect(new Generator(-3).nextUint32()).not.toBe(new Generator(3).nextUint32());
   });
 
   it('uniform() maps 53 random bits onto [0, 1): all-ones bits give 1 − 2⁻⁵³, never 1', () => {

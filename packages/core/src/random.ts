@@ -1,8 +1,19 @@
-import { alloc, checkDType } from './dtype.js';
-import { TapegradError } from './errors.js';
-import { checkShape, sizeOf } from './shape.js';
+import { checkDType } from './dtype.js';
+import { TapegradError, fmtValue } from './errors.js';
+import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
-import type { TensorOptions } from './creation.js';
+import { allocate, checkSizedShape, type TensorOptions } from './creation.js';
+
+/**
+ * A seed for `op`: an integer within ±(2⁵³ − 1), where every integer is a distinct number. A fraction
+ * (1.5) would be truncated and give the same stream as 1, so it is refused, as is anything not a number.
+ */
+function checkSeed(op: string, seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new TapegradError(op, `seed must be an integer within ±(2^53 − 1), got ${fmtValue(seed)}`, 'seed');
+  }
+  return seed;
+}
 
 /**
  * A seedable pseudo-random generator (xoshiro128**, seeded through splitmix32), so every random
@@ -18,7 +29,7 @@ export class Generator {
   #spare: number | null = null;
 
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new TapegradError('Generator', `seed must be a finite number, got ${seed}`, 'seed');
+    checkSeed('Generator', seed);
     let x = (Math.trunc(seed) >>> 0) ^ Math.trunc(seed / 2 ** 32);
     for (let i = 0; i < 4; i++) {
       // splitmix32 spreads the seed over the state so nearby seeds give unrelated streams
@@ -89,9 +100,16 @@ const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>>
 
 let defaultGenerator = new Generator(0);
 
-/** Reseeds the generator that `rand` and `randn` use when no `generator` is given. */
+/**
+ * Reseeds the generator that `rand` and `randn` use when no `generator` is given. The seed is an
+ * integer within ±(2⁵³ − 1); a fraction or a non-number is a TapegradError (PyTorch's manual_seed
+ * also refuses 1.5).
+ *
+ * @example
+ * manualSeed(0);
+ */
 export function manualSeed(seed: number): void {
-  defaultGenerator = new Generator(seed);
+  defaultGenerator = new Generator(checkSeed('manualSeed', seed));
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -99,17 +117,29 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
+/** An option `name` of `op` (`fallback` when absent), checked to be a finite number. */
+function option(op: string, name: string, given: unknown, fallback: number): number {
+  const v = given ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TapegradError(op, `${name} must be a finite number, got ${fmtValue(v)}`, name);
+  return v;
+}
+
 function fill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number): Tensor {
-  const s = checkShape(op, shape);
-  const out = alloc(checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
+  const s = checkSizedShape(op, shape);
   const g = opts.generator ?? defaultGenerator;
+  // duck-typed, so a Generator from another copy of the package (ESM beside CJS) still draws
+  if (typeof (g as Partial<Generator> | null)?.uniform !== 'function' || typeof g.normal !== 'function') {
+    throw new TapegradError(op, `generator must be a Generator, got ${fmtValue(g)}`, 'generator');
+  }
+  const out = allocate(op, checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
   for (let i = 0; i < out.length; i++) out[i] = draw(g);
   return new Tensor(out, s, opts.requiresGrad ?? false);
 }
 
 /** Uniform samples in [low, high) (default [0, 1)). */
 export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const lo = opts.low ?? 0, hi = opts.high ?? 1;
+  const lo = option('rand', 'low', opts.low, 0), hi = option('rand', 'high', opts.high, 1);
+  if (lo > hi) throw new TapegradError('rand', `low must not exceed high, got low ${lo} and high ${hi}`, 'low');
   const round = opts.dtype === 'float64' ? (v: number) => v : Math.fround;
   // Rounding (to float32, or of lo + (hi − lo)·u itself) can carry a draw just below `hi` onto it; such a
   // draw (p ≈ 2⁻²⁵ in float32) is redrawn, so the interval stays half-open whenever it holds a value.
@@ -123,6 +153,7 @@ export function rand(shape: readonly number[], opts: RandomOptions & { low?: num
 
 /** Normal samples with mean `mean` (0) and standard deviation `std` (1). */
 export function randn(shape: readonly number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const mu = opts.mean ?? 0, sd = opts.std ?? 1;
+  const mu = option('randn', 'mean', opts.mean, 0), sd = option('randn', 'std', opts.std, 1);
+  if (sd < 0) throw new TapegradError('randn', `std must be non-negative, got ${sd}`, 'std');
   return fill('randn', shape, opts, (g) => mu + sd * g.normal());
 }

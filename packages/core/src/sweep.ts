@@ -1,6 +1,9 @@
 import type { DType } from './dtype.js';
 import { ShapeError, TapegradError, fmtShape } from './errors.js';
 import { filled, sameShape } from './shape.js';
+import { checkBackward, isAnomalyEnabled, setSweeping } from './anomaly.js';
+import { noticeGrowth } from './growth.js';
+import { anyHooks, runHooks } from './hooks.js';
 import { collect, nextEpoch, noGrad, withGrad, type Node } from './tape.js';
 import type { Tensor } from './tensor.js';
 
@@ -44,21 +47,29 @@ export function gradients(
 ): Map<Tensor, Tensor> {
   if (sweeping) throw new TapegradError('backward', 'a backward pass cannot start inside another one (from within a VJP rule or hook)');
   const { nodes, leaves } = collect(roots);
+  noticeGrowth(nodes);
   const marks = mark(nodes, leaves, targets);
   const leafCts: LeafCotangents = new Map();
   sweeping = true;
+  setSweeping(true);
   try {
     const run = () => sweep(nodes, roots, seeds, marks, leafCts, ops);
     if (createGraph) withGrad(run);
     else noGrad(run);
     const grads = new Map<Tensor, Tensor>();
-    for (const t of marks.wanted) {
-      const g = t.node !== null ? t.node.cotangent : leafCts.get(t);
-      if (g != null) grads.set(t, g);
-    }
+    const finish = () => {
+      for (const t of marks.wanted) {
+        const g = t.node !== null ? t.node.cotangent : leafCts.get(t);
+        // a leaf's hooks run on its finished gradient (a node output's ran when the sweep reached it)
+        if (g != null) grads.set(t, t.node === null && anyHooks() ? runHooks(t, g) : g);
+      }
+    };
+    if (createGraph) withGrad(finish);
+    else noGrad(finish);
     return grads;
   } finally {
     sweeping = false;
+    setSweeping(false);
     for (const n of nodes) n.cotangent = null;
   }
 }
@@ -118,8 +129,9 @@ function sweep(
   for (let i = 0; i < roots.length; i++) if (isRelevant(roots[i], m)) accumulate(roots[i], seeds[i]);
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
-    const dy = node.cotangent;
+    let dy = node.cotangent;
     if (dy === null) continue;
+    if (anyHooks()) dy = node.cotangent = runHooks(node.output, dy); // complete: every consumer is newer
     if (node.target !== m.epoch) node.cotangent = null; // used once, then dropped
     const inputs = node.inputs;
     const needs = needsScratch(inputs.length);
@@ -127,6 +139,7 @@ function sweep(
     for (let j = 0; j < inputs.length; j++) anyNeeded = (needs[j] = isRelevant(inputs[j], m)) || anyNeeded;
     if (!anyNeeded) continue;
     const cts = node.rule.vjp(dy, node, needs);
+    if (isAnomalyEnabled()) checkBackward(node.rule.name, node.output.name, inputs, cts, node.site);
     for (let j = 0; j < inputs.length; j++) {
       const g = cts[j];
       if (needs[j] && g != null) accumulate(inputs[j], fit(g, inputs[j], node.rule.name, ops));

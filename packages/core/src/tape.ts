@@ -1,4 +1,5 @@
 import { List } from 'immutable';
+import { callSite, checkForward, isAnomalyEnabled } from './anomaly.js';
 import { TapegradError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
@@ -48,6 +49,10 @@ export interface Node<A = unknown> extends VjpNode<A> {
   target: number;
   /** The cotangent accumulated for this node's output during a sweep; null outside one. */
   cotangent: Tensor | null;
+  /** The last sweep (by number) that walked this node; 0 before any (how a graph kept across steps is noticed). */
+  swept: number;
+  /** Where in the user's code the op was recorded: captured only in anomaly mode, else null. */
+  readonly site: string | null;
 }
 
 /** One entry of `tapeOf(loss)`: what was computed, from what. */
@@ -117,6 +122,7 @@ export function withGrad<T>(fn: () => T): T {
 /** Runs an op forward and, when grad is on and an input is tracked, records it on the output. */
 export function apply<A>(rule: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const out = rule.forward(inputs, attrs);
+  if (isAnomalyEnabled()) checkForward(rule.name, inputs, out);
   let record = false;
   if (gradDisabled === 0) for (let i = 0; i < inputs.length && !record; i++) record = inputs[i].requiresGrad;
   if (record) record1(rule, inputs, attrs, out);
@@ -126,7 +132,8 @@ export function apply<A>(rule: OpDef<A>, inputs: readonly Tensor[], attrs: A): T
 /** Records `out` as the output of `rule` applied to `inputs` (out must be a fresh untracked tensor). */
 export function record1<A>(rule: OpDef<A>, inputs: readonly Tensor[], attrs: A, out: Tensor): void {
   out.setRequiresGrad(true);
-  const node: Node<A> = { id: nextId++, rule, inputs, output: out, attrs, seen: 0, relevant: 0, target: 0, cotangent: null };
+  const site = isAnomalyEnabled() ? callSite() : null;
+  const node: Node<A> = { id: nextId++, rule, inputs, output: out, attrs, seen: 0, relevant: 0, target: 0, cotangent: null, swept: 0, site };
   out.node = node as Node;
 }
 

@@ -1,10 +1,11 @@
 import type { DType, FloatArray } from './dtype.js';
 import { dtypeOf } from './dtype.js';
-import { DTypeError, ShapeError, TapegradError } from './errors.js';
+import { DTypeError, ShapeError, TapegradError, fmtValue } from './errors.js';
 import { tensor } from './creation.js';
 import * as F from './functions.js';
 import type { Node } from './tape.js';
 import { backward } from './backward.js';
+import { registerHook, type GradHook, type HookHandle } from './hooks.js';
 import { sizeOf } from './shape.js';
 
 /** Marks a Tensor of any copy of @tapegrad/core (Symbol.for is shared across copies and realms). */
@@ -23,22 +24,10 @@ function checkTensorShape(length: number, shape: readonly number[]): void {
     ok = Number.isInteger(d) && d >= 0;
     n *= d;
   }
-  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${describeValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
+  if (!ok) throw new ShapeError('Tensor', `expected an array of non-negative integers, got ${fmtValue(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`, 'shape');
   if (n !== length) throw new ShapeError('Tensor', `shape [${shape.join(', ')}] has ${n} elements but data has ${length}`, 'shape');
 }
 
-/** A short description of a value for an error message: `null`, `a string ("2")`, `an array`, `object`. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)})`;
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'bigint') return `a bigint (${v}n)`;
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(', ')}]`;
-  if (typeof v === 'object') return v.constructor?.name && v.constructor !== Object ? `a ${v.constructor.name}` : 'an object';
-  return typeof v;
-}
 
 type Operand = Tensor | number;
 type Axis = number | readonly number[];
@@ -72,11 +61,12 @@ export class Tensor {
    */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
     if (!(data instanceof Float64Array || data instanceof Float32Array)) {
-      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${describeValue(data)}`, 'data');
+      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${fmtValue(data)}`, 'data');
     }
     checkTensorShape(data.length, shape);
     this.data = data;
-    this.shape = shape;
+    // Frozen, so a shape cannot be changed under the data it describes (ops make each shape afresh).
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
     this.dtype = dtypeOf(data);
     this.#requiresGrad = requiresGrad;
   }
@@ -136,6 +126,20 @@ export class Tensor {
     backward(this, s, options.createGraph ?? false);
   }
 
+  /**
+   * Registers `fn` to see, and optionally replace, the gradient flowing into this tensor during every
+   * backward sweep (`backward()`, and transforms over functions that compute this tensor); returns a
+   * handle whose `remove()` unregisters it. A leaf's hook sees the gradient before it is added to `.grad`.
+   *
+   * @example
+   * const h = W.registerHook((g) => g.mul(0.5)); // halve W's gradient
+   * loss.backward();
+   * h.remove();
+   */
+  registerHook(fn: GradHook): HookHandle {
+    return registerHook(this, fn);
+  }
+
   /** Clears `.grad` (sets it to null). */
   zeroGrad(): void {
     this.grad = null;
@@ -186,6 +190,7 @@ export class Tensor {
   expm1(): Tensor { return F.expm1(this); }
   sin(): Tensor { return F.sin(this); }
   cos(): Tensor { return F.cos(this); }
+  atan(): Tensor { return F.atan(this); }
   erf(): Tensor { return F.erf(this); }
   softplus(): Tensor { return F.softplus(this); }
   floor(): Tensor { return F.floor(this); }
@@ -210,6 +215,14 @@ export class Tensor {
   max(axis?: Axis | null, keepdims = false): Tensor { return F.max(this, axis, keepdims); }
   min(axis?: Axis | null, keepdims = false): Tensor { return F.min(this, axis, keepdims); }
   argmax(axis: number): Tensor { return F.argmax(this, axis); }
+  argmin(axis: number): Tensor { return F.argmin(this, axis); }
+  prod(axis?: Axis | null, keepdims = false): Tensor { return F.prod(this, axis, keepdims); }
+  /** The variance (the free function is `variance`: `var` is a reserved word). */
+  var(axis?: Axis | null, options?: F.VarianceOptions): Tensor { return F.variance(this, axis, options); }
+  std(axis?: Axis | null, options?: F.VarianceOptions): Tensor { return F.std(this, axis, options); }
+  norm(p?: F.NormOrder, axis?: Axis | null, keepdims = false): Tensor { return F.norm(this, p, axis, keepdims); }
+  flip(axis?: Axis | null): Tensor { return F.flip(this, axis); }
+  tile(reps: number | readonly number[]): Tensor { return F.tile(this, reps); }
   softmax(axis = -1): Tensor { return F.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return F.logSoftmax(this, axis); }
   logsumexp(axis?: Axis | null, keepdims = false): Tensor { return F.logsumexp(this, axis, keepdims); }

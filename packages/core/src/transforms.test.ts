@@ -105,7 +105,7 @@ describe('grad and valueAndGrad', () => {
       [() => grad((v: number) => tensor(v, { dtype: 'float64' }).square())(3), "grad: argument 'args[0]': args[0] is 3: only tensors"],
       [() => grad((_p: object, t: Tensor) => t.sum())({}, x), "grad: argument 'args[0]': holds no tensor to differentiate (got an object)"],
       [() => grad((p: { w: Tensor; k: number }) => p.w.mul(p.k).sum())({ w: x, k: 2 }), "grad: argument 'args[0]': args[0].k is 2: only tensors"],
-      [() => grad((p: { w: Tensor; s: string }) => p.w.sum())({ w: x, s: 'relu' }), 'args[0].s is a string ("relu")'],
+      [() => grad((p: { w: Tensor; s: string }) => p.w.sum())({ w: x, s: 'relu' }), 'args[0].s is "relu"'],
       [() => grad((m: Map<string, Tensor>) => m.get('w')!.sum())(new Map([['w', x]])), "args[0] is a Map: only tensors"],
       [() => grad((xs: (Tensor | number)[]) => (xs[0] as Tensor).sum())([x, 1]), 'args[0][1] is 1'],
       [() => vjp((v: Tensor) => v.sum().item(), x), "vjp: argument 'f': the function must return a Tensor or a tree of Tensors, got 3"],

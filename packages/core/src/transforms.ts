@@ -1,10 +1,10 @@
 import { onesLike, zeros, zerosLike } from './creation.js';
-import { TapegradError, fmtShape } from './errors.js';
+import { TapegradError, fmtShape, fmtValue } from './errors.js';
 import { add, identity, mul, reshape, stack, sum } from './functions.js';
 import { SWEEP_OPS } from './backward.js';
 import { gradients } from './sweep.js';
 import { isGradEnabled, noGrad, withGrad } from './tape.js';
-import { Tensor, describeValue } from './tensor.js';
+import { Tensor } from './tensor.js';
 import { isImmutable, isList, isMap, type Collection } from 'immutable';
 import { flatten, type Flat } from './tree.js';
 
@@ -41,7 +41,7 @@ export type HessianOf<N extends ArgNums> = N extends number ? Tensor : { -readon
 type AnyFn = (...args: unknown[]) => unknown;
 
 function checkFn(op: string, f: unknown): AnyFn {
-  if (typeof f !== 'function') throw new TapegradError(op, `expected a function, got ${describeValue(f)}`, 'f');
+  if (typeof f !== 'function') throw new TapegradError(op, `expected a function, got ${fmtValue(f)}`, 'f');
   return f as AnyFn;
 }
 
@@ -53,7 +53,7 @@ const inputsFor = (leaves: readonly Tensor[], nested: boolean): Tensor[] =>
 
 function checkArgnums(op: string, argnums: unknown, nargs: number): number[] {
   if (typeof argnums !== 'number' && !Array.isArray(argnums)) {
-    throw new TapegradError(op, `expected an argument position or an array of them, got ${describeValue(argnums)}`, 'argnums');
+    throw new TapegradError(op, `expected an argument position or an array of them, got ${fmtValue(argnums)}`, 'argnums');
   }
   const list: unknown[] = typeof argnums === 'number' ? [argnums] : [...argnums];
   for (const a of list) {
@@ -97,11 +97,11 @@ function checkDifferentiable(op: string, arg: unknown, i: number): void {
     }
     throw new TapegradError(
       op,
-      `${path} is ${describeValue(v)}: only tensors (in arrays, plain objects and immutable Lists/Maps) can be differentiated; pass constants as arguments that argnums leaves out`,
+      `${path} is ${fmtValue(v)}: only tensors (in arrays, plain objects and immutable Lists/Maps) can be differentiated; pass constants as arguments that argnums leaves out`,
       `args[${i}]`,
     );
   }
-  if (tensors === 0) throw new TapegradError(op, `holds no tensor to differentiate (got ${describeValue(arg)})`, `args[${i}]`);
+  if (tensors === 0) throw new TapegradError(op, `holds no tensor to differentiate (got ${fmtValue(arg)})`, `args[${i}]`);
 }
 
 /** Runs `f` on args whose `argnums` positions are replaced by fresh tape inputs. */
@@ -191,6 +191,7 @@ export function valueAndGrad<F extends Fn, const N extends ArgNums = 0>(
 ): (...args: Parameters<F>) => [[Tensor, AuxOf<F>], GradsOf<Parameters<F>, N>];
 export function valueAndGrad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
   const fn = checkFn('grad', f);
+  checkArgnums('grad', argnums, Infinity); // positions against the call's arguments when it comes
   return (...args: unknown[]): [unknown, unknown] => {
     const { out, inputs, flats, nums, positions, nested } = trace('grad', fn, args, argnums);
     const [value, aux] = scalarOut('grad', out, options.hasAux ?? false);
@@ -244,7 +245,7 @@ export function vjp(f: Fn, ...primals: unknown[]): [unknown, (cotangent: unknown
   const { out, inputs, flats, nested } = trace('vjp', fn, primals, primals.map((_, i) => i));
   const outFlat = flatten(out);
   const roots = outFlat.leaves;
-  if (roots.length === 0) throw new TapegradError('vjp', `the function must return a Tensor or a tree of Tensors, got ${describeValue(out)}`, 'f');
+  if (roots.length === 0) throw new TapegradError('vjp', `the function must return a Tensor or a tree of Tensors, got ${fmtValue(out)}`, 'f');
   const vjpFn = (cotangent: unknown): unknown[] => {
     const seeds = flatten(cotangent).leaves;
     if (seeds.length !== roots.length) {
@@ -308,10 +309,11 @@ export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unkno
 export function jacobian<F extends Fn, const N extends ArgNums = 0>(f: F, argnums?: N): (...args: Parameters<F>) => JacobianOf<ReturnType<F>, N>;
 export function jacobian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => unknown {
   const fn = checkFn('jacobian', f);
+  checkArgnums('jacobian', argnums, Infinity);
   return (...args: unknown[]): unknown => {
     const nums = checkArgnums('jacobian', argnums, args.length);
     nums.forEach((i) => {
-      if (!(args[i] instanceof Tensor)) throw new TapegradError('jacobian', `argument ${i} must be a Tensor, got ${describeValue(args[i])}`, `args[${i}]`);
+      if (!(args[i] instanceof Tensor)) throw new TapegradError('jacobian', `argument ${i} must be a Tensor, got ${fmtValue(args[i])}`, `args[${i}]`);
     });
     // Rows are recorded only when the Jacobian itself will be differentiated (as in grad).
     const outer = isGradEnabled() && (depth > 0 || anyTracked(nums.map((i) => args[i] as Tensor)));

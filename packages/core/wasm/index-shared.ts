@@ -1,4 +1,2 @@
-export { gemmWorkBytes, gemmF32, gemmF64, gemmPackedF32, gemmPackedF64, packBF32, packBF64 } from './gemm';
-export * from './unary';
-export * from './elementwise';
+export * from './index';
 export { gemmChunks } from './parallel';

@@ -4,7 +4,7 @@
  * standardization, one-hot targets and mini-batches.
  */
 export { parseCSV, type Dataset, type ParseCSVOptions } from './csv.js';
-export { digits, breastCancer, iris, type LoadOptions } from './load.js';
+export { digits, breastCancer, iris, parseDigits, parseBreastCancer, parseIris, type LoadOptions, type ParseOptions } from './load.js';
 export { trainTestSplit, type Split, type SplitOptions } from './split.js';
 export { standardize, type Standardized } from './standardize.js';
 export { oneHot } from './onehot.js';

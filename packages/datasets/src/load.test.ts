@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TapegradError, type Tensor } from '@tapegrad/core';
-import { breastCancer, digits, iris } from '@tapegrad/datasets';
+import { breastCancer, digits, iris, parseBreastCancer, parseDigits, parseIris } from '@tapegrad/datasets';
 
 /** Column i of a [features, m] tensor: example i, as the file's row i lists it. */
 const column = (x: Tensor, i: number): number[] => {
@@ -90,16 +92,42 @@ describe('iris', () => {
 });
 
 describe('outside Node', () => {
-  it('says to use parseCSV when Node\'s built-in modules are not available', () => {
+  it('says to use the parse functions when Node\'s built-in modules are not available', () => {
     const p = process as { getBuiltinModule?: unknown };
     const saved = p.getBuiltinModule;
     p.getBuiltinModule = undefined;
     try {
-      expect(() => iris()).toThrow(/^iris: reading the bundled data files needs Node.js ≥ 20.16 .* call parseCSV/);
+      expect(() => iris()).toThrow(/^iris: reading the bundled data files needs Node.js ≥ 20.16 .* call parseDigits, parseBreastCancer or parseIris$/);
     } finally {
       p.getBuiltinModule = saved;
     }
     expect(iris().x.shape).toEqual([4, 150]);
+  });
+});
+
+// What a browser does: the data files' text or bytes, parsed with no file system.
+describe('parseDigits, parseBreastCancer, parseIris', () => {
+  const dataDir = fileURLToPath(new URL('../data/', import.meta.url));
+  const same = (a: ReturnType<typeof iris>, b: ReturnType<typeof iris>) => {
+    expect(a.name).toBe(b.name);
+    expect(a.x.shape).toEqual(b.x.shape);
+    expect(Array.from(a.x.data)).toEqual(Array.from(b.x.data));
+    expect(Array.from(a.y.data)).toEqual(Array.from(b.y.data));
+    expect(a.classNames).toEqual(b.classNames);
+    expect(a.featureNames).toEqual(b.featureNames);
+  };
+  it('give what the loaders give, from text or from bytes', () => {
+    const gunzipped = gunzipSync(readFileSync(join(dataDir, 'digits.csv.gz')));
+    same(parseDigits(gunzipped), digits());
+    same(parseDigits(gunzipped.toString('utf8'), { dtype: 'float64' }), digits({ dtype: 'float64' }));
+    same(parseBreastCancer(readFileSync(join(dataDir, 'breast_cancer.csv'), 'utf8')), breastCancer());
+    same(parseIris(new Uint8Array(readFileSync(join(dataDir, 'iris.csv')))), iris());
+  });
+  it('refuse gzip bytes with how to decompress them, and what is not text', () => {
+    expect(() => parseDigits(readFileSync(join(dataDir, 'digits.csv.gz')))).toThrow(
+      /^parseDigits: argument 'text': these bytes are gzip-compressed: decompress them first \(in a browser, pipe the response body through new DecompressionStream\('gzip'\)\)$/,
+    );
+    expect(() => parseIris(null as unknown as string)).toThrow(/^parseIris: argument 'text': expected a string or a Uint8Array, got null$/);
   });
 });
 

@@ -6,7 +6,7 @@ export interface LoadOptions {
   dtype?: DType;
   /**
    * The folder holding the data files. Default: the package's own `data/` folder, found next to the
-   * module file (works from `src/` and from the ESM and CommonJS builds in `dist/`). Set it when a
+   * module file (works from `src/` and from the build in `dist/`). Set it when a
    * bundler has moved the code away from the package.
    */
   dataDir?: string;
@@ -14,7 +14,8 @@ export interface LoadOptions {
 
 /**
  * The UCI optical digits test set: 1797 8×8 images of handwritten digits, pixels 0..16.
- * x is `[64, 1797]` (pixel `8r + c` is row `8r + c` of x), y holds the digit 0..9.
+ * x is `[64, 1797]` (pixel `8r + c` is row `8r + c` of x), y holds the digit 0..9. Reads the
+ * package's `data/digits.csv.gz` (Node); in a browser, fetch the file and use {@link parseDigits}.
  *
  * @example
  * const { x, y, classNames } = digits();
@@ -23,19 +24,12 @@ export interface LoadOptions {
  * classNames[y.data[0]]; // '0'
  */
 export function digits(options: LoadOptions = {}): Dataset {
-  const text = readData('digits', 'digits.csv.gz', options.dataDir);
-  return parseCSV(text, {
-    header: false,
-    dtype: options.dtype,
-    name: 'digits',
-    classNames: DIGIT_NAMES,
-    featureNames: DIGIT_FEATURES,
-  });
+  return parseDigits(readData('digits', 'digits.csv.gz', options.dataDir), options);
 }
 
 /**
  * Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 real features of their cell nuclei.
- * x is `[30, 569]`, y is 0 = malignant, 1 = benign.
+ * x is `[30, 569]`, y is 0 = malignant, 1 = benign. In a browser: {@link parseBreastCancer}.
  *
  * @example
  * const { x, classNames, featureNames } = breastCancer({ dtype: 'float64' });
@@ -44,13 +38,12 @@ export function digits(options: LoadOptions = {}): Dataset {
  * featureNames[0];  // 'mean radius'
  */
 export function breastCancer(options: LoadOptions = {}): Dataset {
-  const text = readData('breastCancer', 'breast_cancer.csv', options.dataDir);
-  return parseCSV(text, { header: true, dtype: options.dtype, name: 'breast_cancer', featureNames: CANCER_FEATURES });
+  return parseBreastCancer(readData('breastCancer', 'breast_cancer.csv', options.dataDir), options);
 }
 
 /**
  * Fisher's iris: 150 flowers, 4 measurements in cm. x is `[4, 150]`, y is 0 = setosa,
- * 1 = versicolor, 2 = virginica.
+ * 1 = versicolor, 2 = virginica. In a browser: {@link parseIris}.
  *
  * @example
  * const { x, y, classNames } = iris();
@@ -58,8 +51,58 @@ export function breastCancer(options: LoadOptions = {}): Dataset {
  * classNames;    // ['setosa', 'versicolor', 'virginica']
  */
 export function iris(options: LoadOptions = {}): Dataset {
-  const text = readData('iris', 'iris.csv', options.dataDir);
-  return parseCSV(text, { header: true, dtype: options.dtype, name: 'iris', featureNames: IRIS_FEATURES });
+  return parseIris(readData('iris', 'iris.csv', options.dataDir), options);
+}
+
+/** Options of the parse functions: the dtype of x and y. */
+export interface ParseOptions {
+  /** `'float32'` (default) or `'float64'`, for both x and y. */
+  dtype?: DType;
+}
+
+/**
+ * The digits (as {@link digits} gives them) from the text of `digits.csv.gz` once decompressed, or
+ * its bytes; needs nothing from Node, so a browser can fetch the package's file and decompress it
+ * with `DecompressionStream`.
+ *
+ * @example
+ * // In a browser (the URL your bundler or server gives @tapegrad/datasets/data/digits.csv.gz):
+ * const response = await fetch('/data/digits.csv.gz');
+ * const text = await new Response(response.body!.pipeThrough(new DecompressionStream('gzip'))).text();
+ * const { x, y } = parseDigits(text); // x [64, 1797], y [1797]
+ */
+export function parseDigits(text: string | Uint8Array, options: ParseOptions = {}): Dataset {
+  return parseCSV(decoded('parseDigits', text), { header: false, dtype: options.dtype, name: 'digits', classNames: DIGIT_NAMES, featureNames: DIGIT_FEATURES });
+}
+
+/**
+ * Breast cancer (as {@link breastCancer} gives it) from the text or bytes of `breast_cancer.csv`.
+ *
+ * @example
+ * const { x } = parseBreastCancer(await (await fetch('/data/breast_cancer.csv')).text()); // [30, 569]
+ */
+export function parseBreastCancer(text: string | Uint8Array, options: ParseOptions = {}): Dataset {
+  return parseCSV(decoded('parseBreastCancer', text), { header: true, dtype: options.dtype, name: 'breast_cancer', featureNames: CANCER_FEATURES });
+}
+
+/**
+ * Iris (as {@link iris} gives it) from the text or bytes of `iris.csv`.
+ *
+ * @example
+ * const { x } = parseIris(await (await fetch('/data/iris.csv')).text()); // [4, 150]
+ */
+export function parseIris(text: string | Uint8Array, options: ParseOptions = {}): Dataset {
+  return parseCSV(decoded('parseIris', text), { header: true, dtype: options.dtype, name: 'iris', featureNames: IRIS_FEATURES });
+}
+
+/** UTF-8 text from bytes; gzip bytes (magic 1f 8b) are refused with how to decompress them. */
+function decoded(op: string, text: string | Uint8Array): string {
+  if (typeof text === 'string') return text;
+  if (!(text instanceof Uint8Array)) throw new TapegradError(op, `expected a string or a Uint8Array, got ${text === null ? 'null' : typeof text}`, 'text');
+  if (text.length >= 2 && text[0] === 0x1f && text[1] === 0x8b) {
+    throw new TapegradError(op, "these bytes are gzip-compressed: decompress them first (in a browser, pipe the response body through new DecompressionStream('gzip'))", 'text');
+  }
+  return new TextDecoder().decode(text);
 }
 
 // Names as scikit-learn gives them, so results read the same as in Python.
@@ -85,7 +128,7 @@ function node(op: string) {
   if (typeof p?.getBuiltinModule !== 'function') {
     throw new TapegradError(
       op,
-      'reading the bundled data files needs Node.js ≥ 20.16 (process.getBuiltinModule); in a browser, fetch the CSV and call parseCSV(text, { header: true })',
+      'reading the bundled data files needs Node.js ≥ 20.16 (process.getBuiltinModule); in a browser, fetch the file and call parseDigits, parseBreastCancer or parseIris',
     );
   }
   return {
@@ -98,8 +141,7 @@ function node(op: string) {
 
 /** The package's `data/` folder: one level up from this module in `src/` and in `dist/` alike. */
 function defaultDataDir(op: string, n: ReturnType<typeof node>): string {
-  // In the CommonJS build, tsup's shim defines import.meta.url from __filename. (No __dirname
-  // fallback here: naming it makes tsup add static node:path/node:url imports to the ESM build.)
+  // The package is ESM only (require() loads it too), so import.meta.url is this module's file URL.
   const url = (import.meta as { url?: string }).url;
   if (typeof url === 'string' && url.startsWith('file:')) return n.url.fileURLToPath(new URL('../data/', url));
   throw new TapegradError(op, `cannot locate the package's data folder from this module (import.meta.url is ${String(url)}); pass { dataDir }`, 'dataDir');

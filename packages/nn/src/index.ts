@@ -11,10 +11,14 @@ export { sgd, SGD, type SGDOptions, type SGDSlot } from './optim/sgd.js';
 export { adam, adamw, Adam, AdamW, type AdamOptions, type AdamSlot } from './optim/adam.js';
 export { rmsprop, RMSprop, type RMSpropOptions, type RMSpropSlot } from './optim/rmsprop.js';
 export { constantSchedule, stepSchedule, exponentialSchedule, cosineSchedule, type Schedule } from './optim/schedule.js';
-export { clipGradNorm, clipGrads, globalNorm } from './optim/clip.js';
+export { clipGradNorm, clipGrads, globalNorm, type ClipOptions } from './optim/clip.js';
 export { accuracy, type AccuracyOptions, type MetricName, type MetricTarget } from './metrics.js';
 export { ProgressBar, formatValue, type ProgressBarOptions, type ProgressStream } from './progress.js';
 export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, type SvgPlotOptions, type TerminalPlotOptions } from './plot.js';
 export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError } from './safetensors.js';
-export { stateDict, loadStateDict, save, load, loadInto, writeFileAtomic, type LoadOptions, type SaveOptions, type AtomicFs } from './io.js';
+export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, type LoadOptions, type SaveOptions } from './io.js';
 export { fit, evaluate, predict, type FitOptions, type FitCallbacks, type FitControl, type EpochLogs, type BatchLogs, type History, type Examples, type LossFn, type EvaluateOptions } from './train.js';
+export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
+// File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here
+// too for existing callers: it imports no Node built-in (it looks node:fs up when called).
+export { writeFileAtomic, type AtomicFs } from './atomic-write.js';

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrderedMap } from 'immutable';
 import { Generator, tensor, type Tensor } from '@tapegrad/core';
-import {
-  Dense, Sequential, SerializationError, load, loadInto, loadStateDict, save, stateDict, writeFileAtomic, type AtomicFs, type Module,
-} from '@tapegrad/nn';
+import { Dense, Sequential, SerializationError, loadBytes, loadStateDict, safetensorsMetadata, saveBytes, stateDict, type Module } from '@tapegrad/nn';
+import { load, loadInto, save, writeFileAtomic, type AtomicFs } from '@tapegrad/nn/node';
 
 const net = (seed: number, dtype: 'float32' | 'float64' = 'float32', sizes = [3, 4, 2]) =>
   new Sequential(...sizes.slice(1).map((n, i) => new Dense(sizes[i], n, { dtype, generator: new Generator(seed + i) })));
@@ -115,9 +114,7 @@ describe('save / load / loadInto', () => {
 describe('atomic writes', () => {
   /** node:fs with one operation made to fail (a write fails halfway through, as on a full disk). */
   const failing = (op: 'writeSync' | 'fsyncSync' | 'renameSync'): AtomicFs => ({
-    openSync: fs.openSync,
-    closeSync: fs.closeSync,
-    unlinkSync: fs.unlinkSync,
+    ...fs,
     writeSync: (fd, buf, off, len) => {
       if (op !== 'writeSync') return fs.writeSync(fd, buf, off, len);
       fs.writeSync(fd, buf, off, Math.floor(len / 2));
@@ -148,8 +145,11 @@ describe('atomic writes', () => {
   it('writes to a temp file in the same directory, fsyncs it, and only then renames it over the target', () => {
     const calls: string[] = [];
     const path = join(dir, 'w.bin');
-    fs.writeFileSync(path, 'old');
+    fs.writeFileSync(path, 'old', { mode: 0o640 });
+    fs.chmodSync(path, 0o640);
     const traced: AtomicFs = {
+      ...fs,
+      fchmodSync: (fd, mode) => (calls.push(`fchmod ${mode.toString(8)}`), fs.fchmodSync(fd, mode)),
       openSync: (p, flags, mode) => (calls.push(`open ${p.replace(dir, '<dir>')} ${flags}`), fs.openSync(p, flags, mode)),
       writeSync: (fd, b, o, l) => (calls.push('write'), fs.writeSync(fd, b, o, l)),
       fsyncSync: (fd) => (calls.push('fsync'), fs.fsyncSync(fd)),
@@ -160,10 +160,34 @@ describe('atomic writes', () => {
     writeFileAtomic(path, new TextEncoder().encode('new contents'), traced);
     const tmp = `<dir>/w.bin.tmp-${process.pid}-`;
     expect(calls[0]).toMatch(new RegExp(`^open ${tmp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[0-9a-f]{12} wx$`));
-    expect(calls.slice(1, 4)).toEqual(['write', 'fsync', 'close']);
-    expect(calls[4]).toMatch(/^rename <dir>\/w\.bin\.tmp-\d+-[0-9a-f]{12} -> <dir>\/w\.bin$/);
-    expect(calls.slice(5)).toEqual(['open <dir> r', 'fsync', 'close']); // the directory entry is made durable
+    expect(calls.slice(1, 5)).toEqual(['fchmod 640', 'write', 'fsync', 'close']); // the old file's mode, then the bytes
+    expect(calls[5]).toMatch(/^rename <dir>\/w\.bin\.tmp-\d+-[0-9a-f]{12} -> <dir>\/w\.bin$/);
+    expect(calls.slice(6)).toEqual(['open <dir> r', 'fsync', 'close']); // the directory entry is made durable
     expect(fs.readFileSync(path, 'utf8')).toBe('new contents');
     expect(fs.readdirSync(dir)).toEqual(['w.bin']);
+  });
+});
+
+describe('names and limits', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('a tensor named %s saves and loads', (name) => {
+    const path = join(dir, 'odd-names.safetensors');
+    const tensors = OrderedMap<string, Tensor>().set(name, tensor([1, 2])).set('W', tensor([[3]]));
+    save(tensors, path, { metadata: { [name]: 'kept' } });
+    const back = load(path);
+    expect([...back.keys()]).toEqual([name, 'W']);
+    expect(Array.from(back.get(name)!.data)).toEqual([1, 2]);
+    const meta = safetensorsMetadata(fs.readFileSync(path));
+    expect(Object.getOwnPropertyDescriptor(meta, name)?.value).toBe('kept');
+    expect(Object.getPrototypeOf(meta)).toBe(Object.prototype); // '__proto__' was a key, not a prototype swap
+  });
+
+  it('save refuses a header that load would refuse (over 100 MB), and writes nothing', () => {
+    const path = join(dir, 'big.safetensors');
+    const tensors = OrderedMap<string, Tensor>().set('W', tensor([1]));
+    expect(() => save(tensors, path, { metadata: { notes: 'x'.repeat(100_000_000) } })).toThrow(SerializationError);
+    expect(() => saveBytes(tensors, { metadata: { notes: 'x'.repeat(100_000_000) } })).toThrow(/header would be 100000\d{3} bytes, over the 100000000-byte limit readers enforce/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    const fits = saveBytes(tensors, { metadata: { notes: 'x'.repeat(99_999_000) } });
+    expect(loadBytes(fits).get('W')!.item()).toBe(1);
   });
 });

@@ -1,10 +1,15 @@
-import { Tensor, ShapeError, TapegradError, add, astype, matmul, type DType, type Generator } from '@tapegrad/core';
+import { Tensor, ShapeError, TapegradError, add, astype, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
 import { Module } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
 import { Lambda } from './functional.js';
+import { checkBoolean, checkOptions, describeValue } from './check.js';
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+/**
+ * The most values one tensor may hold: what one typed array holds in Node 20's V8 (2³² elements). A
+ * layer asking for more is refused before anything is allocated.
+ */
+const MAX_VALUES = 2 ** 32;
 
 export interface DenseOptions {
   /** A = g(Z): a name or a function (default 'sigmoid', the notes' choice). */
@@ -52,8 +57,12 @@ export class Dense extends Module {
   constructor(nIn: number, nOut: number, options: DenseOptions = {}) {
     super();
     for (const [arg, n] of [['nIn', nIn], ['nOut', nOut]] as const) {
-      if (!Number.isInteger(n) || n < 1) throw new TapegradError('Dense', `${arg} must be a positive integer, got ${n}`, arg);
+      if (!Number.isInteger(n) || n < 1) throw new TapegradError('Dense', `${arg} must be a positive integer, got ${describeValue(n)}`, arg);
     }
+    if (nIn * nOut > MAX_VALUES) {
+      throw new TapegradError('Dense', `W would be [nOut, nIn] = [${nOut}, ${nIn}], ${nOut * nIn} values: more than one tensor holds (${MAX_VALUES})`, 'nIn');
+    }
+    checkOptions('Dense', options);
     const g = options.activation ?? 'sigmoid';
     this.#g = activation(g);
     const named = (Object.keys(ACTIVATIONS) as ActivationName[]).find((k) => ACTIVATIONS[k] === this.#g);
@@ -63,7 +72,7 @@ export class Dense extends Module {
     this.nIn = nIn;
     this.nOut = nOut;
     this.W = checkInit(init([nOut, nIn], opts), [nOut, nIn], opts.dtype, 'init').setRequiresGrad(true);
-    this.b = options.bias === false
+    this.b = !checkBoolean('Dense', 'bias', options.bias, true)
       ? null
       : checkInit(initializer(options.biasInit ?? 'zeros')([nOut, 1], opts), [nOut, 1], opts.dtype, 'biasInit').setRequiresGrad(true);
   }
@@ -73,7 +82,7 @@ export class Dense extends Module {
     if (A_prev.ndim !== 2 || A_prev.shape[0] !== this.nIn) {
       throw new ShapeError(
         'Dense',
-        `input has shape ${fmt(A_prev.shape)} but this layer takes [${this.nIn}, m] (features in rows, one example per column; a single example is [${this.nIn}, 1])`,
+        `input has shape ${fmtShape(A_prev.shape)} but this layer takes [${this.nIn}, m] (features in rows, one example per column; a single example is [${this.nIn}, 1])`,
         'x',
       );
     }
@@ -90,8 +99,8 @@ export class Dense extends Module {
 }
 
 function checkInit(t: Tensor, shape: readonly number[], dtype: DType, arg: string): Tensor {
-  if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmt(t.shape)}` : typeof t}, expected a Tensor of shape ${fmt(shape)}`, arg);
+  if (!(t instanceof Tensor) || !sameShape(t.shape, shape)) {
+    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
   }
   // a fresh leaf of the layer's dtype (an initializer may return a tensor that is shared or recorded)
   return astype(t.detach(), dtype).detach();
@@ -135,6 +144,10 @@ export class Activation extends Module {
  */
 export class Sequential extends Module {
   readonly layers: Module[];
+  /** The Dense layers under this Sequential, depth first, each once: the ones it numbers. */
+  readonly #dense: Dense[];
+  /** True while `forward` runs, so a Sequential that contains itself is an error, not a stack overflow. */
+  #running = false;
 
   constructor(...layers: (Module | ((x: Tensor) => Tensor))[]) {
     super();
@@ -143,12 +156,41 @@ export class Sequential extends Module {
       if (typeof m === 'function') return new Lambda(m);
       throw new TapegradError('Sequential', `layer ${i} is ${m === null ? 'null' : typeof m}, expected a Module or a function`, `layers[${i}]`);
     });
-    let l = 0;
-    for (const m of this.modules().valueSeq()) if (m instanceof Dense) m.layerIndex = ++l;
+    this.#dense = Sequential.#denseUnder(this.layers);
+    this.#dense.forEach((d, i) => (d.layerIndex = i + 1));
+  }
+
+  /**
+   * The Dense layers under `roots`, in the depth-first order of `modules()`, each once. A nested
+   * Sequential's own list is reused instead of walking its descendants again, so building n nested
+   * Sequentials costs O(n), not O(n²).
+   */
+  static #denseUnder(roots: readonly Module[]): Dense[] {
+    const out: Dense[] = [];
+    const seen = new Set<Module>();
+    const stack = [...roots].reverse();
+    while (stack.length > 0) {
+      const m = stack.pop()!;
+      if (seen.has(m)) continue;
+      seen.add(m);
+      if (m instanceof Dense) out.push(m);
+      else if (m instanceof Sequential) {
+        for (const d of m.#dense) if (!seen.has(d)) (seen.add(d), out.push(d));
+      } else stack.push(...[...m.children().values()].reverse());
+    }
+    return out;
   }
 
   forward(x: Tensor): Tensor {
-    return this.layers.reduce((a, layer) => layer.forward(a), x);
+    if (this.#running) {
+      throw new TapegradError('Sequential', 'this Sequential contains itself (it is one of its own layers, or nested in one), so its forward would never end', 'layers');
+    }
+    this.#running = true;
+    try {
+      return this.layers.reduce((a, layer) => layer.forward(a), x);
+    } finally {
+      this.#running = false;
+    }
   }
 
   override describe(): string {

@@ -37,6 +37,20 @@ describe('binaryCrossEntropy', () => {
     expect(Array.from(a.grad!.data).every(Number.isFinite)).toBe(true);
   });
 
+  it.each(['float32', 'float64'] as const)('a probability that rounds to 0 or 1 gets gradient 0 in %s, not NaN', (dtype) => {
+    // σ(20) rounds to 1 in float32 (the floor e^−100 is a float32 subnormal, whose reciprocal overflows)
+    const dz = grad((z: Tensor) => binaryCrossEntropy(sigmoid(z), [[0]]))(tensor([[dtype === 'float32' ? 20 : 40]], { dtype }));
+    expect(Array.from((dz as Tensor).data, (v) => v + 0)).toEqual([0]); // + 0: −0 and 0 alike
+    const a = tensor([[0, 1, 0, 1]], { dtype, requiresGrad: true });
+    const loss = binaryCrossEntropy(a, tensor([[1, 0, 0, 1]], { dtype }), { reduction: 'sum' });
+    expect(loss.item()).toBe(200);
+    loss.backward();
+    // y = 1 at a = 0 and y = 0 at a = 1: saturated, so 0; the other two terms are log 1 = 0 with slope ∓1
+    expect(Array.from(a.grad!.data, (v) => v + 0)).toEqual([0, 0, 1, -1]);
+    // the floor is no place for a NaN to hide: a NaN prediction gives a NaN loss
+    expect(binaryCrossEntropy(tensor([[NaN, 0.5]], { dtype }), [[0, 1]], { reduction: 'none' }).data[0]).toBeNaN();
+  });
+
   it('fromLogits is stable: logits ±1000 give a finite loss and the exact gradient (σ(z) − y)/n', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const z = tensor([[1000, 1000, -1000, -1000, 0, 0]], { dtype, requiresGrad: true });

@@ -1,5 +1,5 @@
 import {
-  Tensor, ShapeError, TapegradError, tensor, abs, exp, log, maximum, mul, neg, sub, sum, mean, softmaxCrossEntropyWithLogits,
+  Tensor, ShapeError, TapegradError, tensor, fmtShape, sameShape, abs, exp, log, lt, maximum, mul, neg, sub, sum, mean, where, softmaxCrossEntropyWithLogits,
   type NestedArray,
 } from '@tapegrad/core';
 
@@ -22,8 +22,6 @@ export interface LossOptions {
 /** Targets: a tensor, or nested arrays (made a tensor of the prediction's dtype). */
 export type Target = Tensor | NestedArray;
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
-
 function reduce(op: string, losses: Tensor, reduction: Reduction | undefined): Tensor {
   const r = reduction ?? 'mean';
   if (r === 'mean') return mean(losses);
@@ -40,8 +38,8 @@ function prediction(op: string, yhat: unknown, arg: string): Tensor {
 /** y as a tensor of yhat's dtype and exactly yhat's shape (no broadcasting: [m] against [1, m] is a bug). */
 function target(op: string, yhat: Tensor, y: Target, predArg = 'yhat'): Tensor {
   const t = y instanceof Tensor ? y : tensor(y, { dtype: yhat.dtype });
-  if (t.shape.length !== yhat.shape.length || t.shape.some((d, i) => d !== yhat.shape[i])) {
-    throw new ShapeError(op, `y has shape ${fmt(t.shape)} but ${predArg} has shape ${fmt(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
+  if (!sameShape(t.shape, yhat.shape)) {
+    throw new ShapeError(op, `y has shape ${fmtShape(t.shape)} but ${predArg} has shape ${fmtShape(yhat.shape)}; they must be equal ([outputs, m], one example per column)`, 'y');
   }
   return t.dtype === yhat.dtype ? t : t.astype(yhat.dtype);
 }
@@ -69,11 +67,28 @@ export interface BinaryCrossEntropyOptions extends LossOptions {
 const FLOOR = Math.exp(-100);
 
 /**
+ * log(max(a, e^−100)), with no gradient where a is below the floor. Written with `where` on both sides
+ * (JAX's "double where") rather than `log(maximum(a, FLOOR))`: there the log's derivative 1/FLOOR =
+ * e^100 overflows float32 to ∞, and the zero mask of `maximum` turns ∞·0 into NaN. Here the log only
+ * ever sees a at or above the floor (or 1), so a saturated probability gets exactly 0 in both dtypes.
+ */
+function flooredLog(a: Tensor): Tensor {
+  const below = lt(a, FLOOR); // false for NaN, which goes on through the log: a NaN prediction stays NaN
+  return where(below, -100, log(where(below, 1, a)));
+}
+
+/**
  * Binary cross-entropy, ℓ = −[y log a + (1 − y) log(1 − a)] elementwise, for the notes' sigmoid output
  * a = σ(z); its derivative is the notes' dA = −y/a + (1 − y)/(1 − a). y may be any value in [0, 1].
  *
  * Probabilities are floored at e^(−100) inside the logs (so each log term is ≥ −100, as PyTorch's
- * BCELoss); a saturated probability then gets no gradient. With `fromLogits: true`, yhat holds z and the
+ * BCELoss); a saturated probability (one that rounds to 0 or 1) then gets no gradient, 0, in float32
+ * as in float64 (grad of the loss of σ(20) against 0 is 0 in float32, as in PyTorch). PyTorch differs at
+ * the boundary itself: its BCELoss backward is (a − y) / max(a(1 − a), 1e-12), so a = 0 with y = 1
+ * gets −1e12 there (0 here: the term is floored), and a = 0 with y = 0 gets 0 there (1 here, the slope
+ * of the unfloored term −log(1 − a)). In float32 the derivative −y/a of a probability just above the
+ * floor (a < 3e-39) is beyond float32's range, so it is −Infinity here (−1e12 in PyTorch). Prefer
+ * `fromLogits: true`, which has none of these edges. With `fromLogits: true`, yhat holds z and the
  * loss is computed as softplus(z) − y·z with softplus(z) = max(z, 0) + log(1 + e^(−|z|)), which is finite
  * for any z, and whose gradient is exactly σ(z) − y (at z = 0 too: max splits its tie evenly, giving ½).
  *
@@ -91,8 +106,8 @@ export function binaryCrossEntropy(yhat: Tensor, y: Target, options: BinaryCross
     const softplus = maximum(p, 0).add(log(exp(neg(abs(p))).add(1)));
     losses = sub(softplus, mul(t, p));
   } else {
-    const logA = log(maximum(p, FLOOR));
-    const log1mA = log(maximum(sub(1, p), FLOOR));
+    const logA = flooredLog(p);
+    const log1mA = flooredLog(sub(1, p));
     losses = neg(mul(t, logA).add(mul(sub(1, t), log1mA)));
   }
   return reduce(op, losses, options.reduction);
@@ -116,7 +131,7 @@ export type Labels = Tensor | NestedArray | Int32Array;
 export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOptions = {}): Tensor {
   const op = 'softmaxCrossEntropy';
   const z = prediction(op, logits, 'logits');
-  if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmt(z.shape)}`, 'logits');
+  if (z.ndim !== 2) throw new ShapeError(op, `logits must be [K, m] (classes in rows, one example per column), got shape ${fmtShape(z.shape)}`, 'logits');
   const [K, m] = z.shape;
   const labels = y instanceof Tensor || y instanceof Int32Array ? y : tensor(y, { dtype: 'float64' });
   const shape = labels instanceof Int32Array ? [labels.length] : labels.shape;
@@ -138,7 +153,7 @@ export function softmaxCrossEntropy(logits: Tensor, y: Labels, options: LossOpti
   } else {
     throw new ShapeError(
       op,
-      `y has shape ${fmt(shape)} but logits have shape ${fmt(z.shape)}; expected one-hot labels ${fmt(z.shape)} or class indices [${m}] or [1, ${m}]`,
+      `y has shape ${fmtShape(shape)} but logits have shape ${fmtShape(z.shape)}; expected one-hot labels ${fmtShape(z.shape)} or class indices [${m}] or [1, ${m}]`,
       'y',
     );
   }

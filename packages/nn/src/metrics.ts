@@ -1,4 +1,4 @@
-import { ShapeError, TapegradError, Tensor } from '@tapegrad/core';
+import { ShapeError, TapegradError, Tensor, fmtShape } from '@tapegrad/core';
 
 /**
  * Metrics in the notes' layout (one example per column). They are plain numbers computed from the
@@ -16,17 +16,26 @@ export interface AccuracyOptions {
   threshold?: number;
 }
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
-
-/** The index of the largest value in column j of a row-major [K, m] array (the first one on ties). */
+/**
+ * The index of the largest value in column j of a row-major [K, m] array (the first one on ties), or
+ * -1 when the column holds a NaN: such a column predicts no class (rather than class 0 by accident).
+ */
 function argmaxColumn(data: ArrayLike<number>, K: number, m: number, j: number): number {
   let best = 0;
-  for (let k = 1; k < K; k++) if (data[k * m + j] > data[best * m + j]) best = k;
+  for (let k = 0; k < K; k++) {
+    const v = data[k * m + j];
+    if (v !== v) return -1; // NaN
+    if (v > data[best * m + j]) best = k;
+  }
   return best;
 }
 
+/** Class 1 at or above the threshold, class 0 below it, none (-1) for a NaN. */
+const binaryClass = (v: number, threshold: number): number => (v >= threshold ? 1 : v < threshold ? 0 : -1);
+
 /**
- * The fraction of examples (columns) classified correctly. The layout of `y` decides the task:
+ * The fraction of examples (columns) classified correctly. A prediction holding NaN classifies its
+ * example as no class, so it counts as wrong (a NaN model scores 0, not the share of class 0). The layout of `y` decides the task:
  *
  * - `yhat` [K, m] with K > 1 and `y` of class indices ([m], [1, m] or an array): argmax over each column;
  * - `yhat` [K, m] and one-hot `y` [K, m]: argmax of both columns;
@@ -38,25 +47,28 @@ function argmaxColumn(data: ArrayLike<number>, K: number, m: number, j: number):
  */
 export function accuracy(yhat: Tensor, y: MetricTarget, options: AccuracyOptions = {}): number {
   if (!(yhat instanceof Tensor)) throw new TapegradError('accuracy', `expected a Tensor, got ${typeof yhat}`, 'yhat');
-  if (yhat.ndim !== 1 && yhat.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [outputs, m] or [m], got shape ${fmt(yhat.shape)}`, 'yhat');
+  if (yhat.ndim !== 1 && yhat.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [outputs, m] or [m], got shape ${fmtShape(yhat.shape)}`, 'yhat');
   const [K, m] = yhat.ndim === 1 ? [1, yhat.shape[0]] : yhat.shape;
   const labels = y instanceof Tensor ? y.data : y;
   const yShape = y instanceof Tensor ? y.shape : [labels.length];
   if (m === 0) return NaN;
   let correct = 0;
   if (K > 1 && y instanceof Tensor && y.ndim === 2 && y.shape[0] === K && y.shape[1] === m) {
-    for (let j = 0; j < m; j++) if (argmaxColumn(yhat.data, K, m, j) === argmaxColumn(labels, K, m, j)) correct++;
+    for (let j = 0; j < m; j++) {
+      const predicted = argmaxColumn(yhat.data, K, m, j);
+      if (predicted >= 0 && predicted === argmaxColumn(labels, K, m, j)) correct++;
+    }
     return correct / m;
   }
   if (labels.length !== m || (y instanceof Tensor && y.ndim === 2 && y.shape[0] !== 1) || (y instanceof Tensor && y.ndim > 2)) {
-    throw new ShapeError('accuracy', `labels of shape ${fmt(yShape)} do not fit predictions of shape ${fmt(yhat.shape)}: expected ${m} class indices ([${m}] or [1, ${m}])${K > 1 ? ` or one-hot [${K}, ${m}]` : ''}`, 'y');
+    throw new ShapeError('accuracy', `labels of shape ${fmtShape(yShape)} do not fit predictions of shape ${fmtShape(yhat.shape)}: expected ${m} class indices ([${m}] or [1, ${m}])${K > 1 ? ` or one-hot [${K}, ${m}]` : ''}`, 'y');
   }
   for (let j = 0; j < m; j++) {
     const label = labels[j];
     if (!Number.isInteger(label) || label < 0 || label >= Math.max(K, 2)) {
       throw new TapegradError('accuracy', `label ${label} of example ${j} is not a class index in [0, ${Math.max(K, 2)})`, 'y');
     }
-    const predicted = K === 1 ? (yhat.data[j] >= (options.threshold ?? 0.5) ? 1 : 0) : argmaxColumn(yhat.data, K, m, j);
+    const predicted = K === 1 ? binaryClass(yhat.data[j], options.threshold ?? 0.5) : argmaxColumn(yhat.data, K, m, j);
     if (predicted === label) correct++;
   }
   return correct / m;

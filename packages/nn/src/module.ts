@@ -1,5 +1,6 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError, ShapeError, astype } from '@tapegrad/core';
+import { quoted } from './check.js';
+import { Tensor, TapegradError, ShapeError, astype, fmtShape, sameShape } from '@tapegrad/core';
 
 /** Where a parameter lives: `owner[key]` (a module's field, or an element of an array field). */
 type Place = readonly [owner: Record<string | number, unknown>, key: string | number];
@@ -19,7 +20,6 @@ export interface SetParametersOptions {
   strict?: boolean;
 }
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
 
 /**
@@ -91,7 +91,7 @@ export abstract class Module {
 
   /** Sets train mode (`mode` true) or eval mode on this module and every descendant. */
   train(mode = true): this {
-    for (const m of this.modules().valueSeq()) m.training = mode;
+    for (const [, m] of this.#walk()) m.training = mode;
     return this;
   }
 
@@ -153,7 +153,7 @@ export abstract class Module {
     const own = (m: Module) => {
       const shapes: string[] = [];
       m.#fields((field, value) => {
-        if (isParam(value)) shapes.push(`${field} ${fmt(value.shape)}`);
+        if (isParam(value)) shapes.push(`${field} ${fmtShape(value.shape)}`);
       });
       return shapes.join('  ');
     };
@@ -170,17 +170,40 @@ export abstract class Module {
   /** [dotted name, module, depth] for this module and every descendant, depth first, each once. */
   #walk(): [string, Module, number][] {
     const out: [string, Module, number][] = [];
-    const seen = new Set<Module>();
-    const visit = (m: Module, name: string, depth: number) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      out.push([name, m, depth]);
-      m.#fields((field, value) => {
-        if (value instanceof Module) visit(value, name === '' ? field : `${name}.${field}`, depth + 1);
-      });
-    };
-    visit(this, '', 0);
+    this.#depthFirst((m, name, depth) => void out.push([name, m, depth]), () => {});
     return out;
+  }
+
+  /**
+   * Walks this module and its descendants depth first in field order, each module once (a shared or
+   * cyclic one is entered the first time it is met): `enter` for each module, `param` for each
+   * parameter-candidate field, in order. With an explicit stack rather than recursion, so any depth works.
+   */
+  #depthFirst(enter: (m: Module, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
+    type Frame = { name: string; fields: [string, unknown, Place][]; next: number };
+    const seen = new Set<Module>();
+    const open = (m: Module, name: string, depth: number): Frame | null => {
+      if (seen.has(m)) return null;
+      seen.add(m);
+      enter(m, name, depth);
+      const fields: [string, unknown, Place][] = [];
+      m.#fields((field, value, place) => void fields.push([field, value, place]));
+      return { name, fields, next: 0 };
+    };
+    const stack: Frame[] = [open(this, '', 0)!];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      if (frame.next === frame.fields.length) {
+        stack.pop();
+        continue;
+      }
+      const [field, value, place] = frame.fields[frame.next++];
+      const full = frame.name === '' ? field : `${frame.name}.${field}`;
+      if (value instanceof Module) {
+        const child = open(value, full, stack.length);
+        if (child !== null) stack.push(child);
+      } else param(full, value as Tensor, place);
+    }
   }
 
   /** Calls `visit(name, value, place)` for every parameter-or-module candidate among the own fields. */
@@ -201,54 +224,73 @@ export abstract class Module {
   #slots(): Slot[] {
     const slots: Slot[] = [];
     const byTensor = new Map<Tensor, Slot>();
-    const seen = new Set<Module>();
-    const visit = (m: Module, prefix: string) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      m.#fields((name, value, place) => {
-        const full = prefix + name;
-        if (value instanceof Module) return visit(value, `${full}.`);
-        const t = value as Tensor;
-        const known = byTensor.get(t);
-        if (known) return void known.places.push(place);
-        const slot: Slot = { name: full, tensor: t, places: [place] };
-        byTensor.set(t, slot);
-        slots.push(slot);
-      });
-    };
-    visit(this, '');
+    this.#depthFirst(() => {}, (name, t, place) => {
+      const known = byTensor.get(t);
+      if (known) return void known.places.push(place);
+      const slot: Slot = { name, tensor: t, places: [place] };
+      byTensor.set(t, slot);
+      slots.push(slot);
+    });
     return slots;
   }
 
   /** Validates `params` against the model and pairs each given tensor with its slot; assigns nothing. */
   #plan(op: string, params: ParameterEntries, strict: boolean): (readonly [Slot, Tensor])[] {
-    const slots = new Map(this.#slots().map((s) => [s.name, s] as const));
-    const plan: (readonly [Slot, Tensor])[] = [];
-    const given = new Set<string>();
+    const { plan, problem } = this.#match(op, params, strict);
+    if (problem !== null) throw parameterError(op, problem);
+    return plan;
+  }
+
+  /**
+   * @internal The first problem `setParameters(params, { strict })` would throw for, or null. Loading
+   * (io.ts) asks this, and words the problem as a file's, so the checks live here once.
+   */
+  checkParameters(params: ParameterEntries, strict = true): ParameterProblem | null {
+    return this.#match('checkParameters', params, strict).problem;
+  }
+
+  /** Pairs each given tensor with its slot, stopping at the first problem. */
+  #match(op: string, params: ParameterEntries, strict: boolean): { plan: (readonly [Slot, Tensor])[]; problem: ParameterProblem | null } {
     if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
       throw new TapegradError(op, 'expected an OrderedMap of tensors (as parameters() returns) or an iterable of [name, tensor] pairs', 'params');
     }
-    for (const entry of params as Iterable<readonly [string, Tensor]>) {
-      const [name, t] = entry;
+    const slots = new Map(this.#slots().map((s) => [s.name, s] as const));
+    const plan: (readonly [Slot, Tensor])[] = [];
+    const given = new Set<string>();
+    const fail = (problem: ParameterProblem) => ({ plan, problem });
+    for (const [name, t] of params as Iterable<readonly [string, Tensor]>) {
       const slot = slots.get(name);
-      if (slot === undefined) {
-        throw new TapegradError(op, `unknown parameter '${name}'; the model's parameters are ${[...slots.keys()].map((k) => `'${k}'`).join(', ') || '(none)'}`, name);
-      }
-      if (given.has(name)) throw new TapegradError(op, `parameter '${name}' is given twice`, name);
+      if (slot === undefined) return fail({ kind: 'unknown', name, known: [...slots.keys()] });
+      if (given.has(name)) return fail({ kind: 'twice', name });
       given.add(name);
-      if (!(t instanceof Tensor)) throw new TapegradError(op, `parameter '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`, name);
-      const want = slot.tensor.shape;
-      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
-        throw new ShapeError(op, `parameter '${name}' has shape ${fmt(want)} in the model but the given tensor has shape ${fmt(t.shape)}`, name);
-      }
+      if (!(t instanceof Tensor)) return fail({ kind: 'notTensor', name, value: t });
+      if (!sameShape(t.shape, slot.tensor.shape)) return fail({ kind: 'shape', name, model: slot.tensor.shape, given: t.shape });
       plan.push([slot, t]);
     }
-    if (strict) {
-      const missing = [...slots.keys()].filter((k) => !given.has(k));
-      if (missing.length > 0) {
-        throw new TapegradError(op, `missing parameter(s) ${missing.map((k) => `'${k}'`).join(', ')} (pass { strict: false } to set only some)`, missing[0]);
-      }
-    }
-    return plan;
+    const missing = strict ? [...slots.keys()].filter((k) => !given.has(k)) : [];
+    return missing.length > 0 ? fail({ kind: 'missing', names: missing }) : { plan, problem: null };
+  }
+}
+
+/** What is wrong with parameters given to a module: found by the module, worded by each caller. */
+export type ParameterProblem =
+  | { kind: 'unknown'; name: string; known: string[] }
+  | { kind: 'twice'; name: string }
+  | { kind: 'notTensor'; name: string; value: unknown }
+  | { kind: 'shape'; name: string; model: readonly number[]; given: readonly number[] }
+  | { kind: 'missing'; names: string[] };
+
+function parameterError(op: string, p: ParameterProblem): TapegradError {
+  switch (p.kind) {
+    case 'unknown':
+      return new TapegradError(op, `unknown parameter '${p.name}'; the model's parameters are ${quoted(p.known) || '(none)'}`, p.name);
+    case 'twice':
+      return new TapegradError(op, `parameter '${p.name}' is given twice`, p.name);
+    case 'notTensor':
+      return new TapegradError(op, `parameter '${p.name}' must be a Tensor, got ${p.value === null ? 'null' : typeof p.value}`, p.name);
+    case 'shape':
+      return new ShapeError(op, `parameter '${p.name}' has shape ${fmtShape(p.model)} in the model but the given tensor has shape ${fmtShape(p.given)}`, p.name);
+    case 'missing':
+      return new TapegradError(op, `missing parameter(s) ${quoted(p.names)} (pass { strict: false } to set only some)`, p.names[0]);
   }
 }

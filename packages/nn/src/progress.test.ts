@@ -50,11 +50,38 @@ describe('ProgressBar', () => {
     expect(writes[2]).toContain('100/100');
   });
 
-  it('cuts lines to the terminal width so a redraw never wraps', () => {
+  it('a redraw that does not fit the terminal drops its bar first, then is cut, so it never wraps', () => {
     const { writes, stream } = fakeStream(true, 20);
     const bar = new ProgressBar({ total: 2, stream, width: 10, minIntervalMs: 0, now: () => 0 });
     bar.update(1, { loss: 1, accuracy: 0.5 });
-    expect(writes[0]).toBe('\r[=====>    ] 1/2  l\x1b[K');
+    expect(writes[0]).toBe('\r1/2  loss 1.0000  a\x1b[K');
+    const roomy = fakeStream(true, 30);
+    new ProgressBar({ total: 2, stream: roomy.stream, width: 10, minIntervalMs: 0, now: () => 0 }).update(1, { loss: 1 });
+    expect(roomy.writes[0]).toBe('\r[==>  ] 1/2  loss 1.0000  0ms\x1b[K'); // the bar shrunk from 10 to 5 to fit 29 columns
+  });
+
+  describe('the finished epoch fits the terminal, every figure shown', () => {
+    const values = { loss: 0.41, accuracy: 0.93, valLoss: 0.4512, valAccuracy: 0.9123 };
+    const finish = (columns: number) => {
+      const { writes, stream } = fakeStream(true, columns);
+      let t = 0;
+      const bar = new ProgressBar({ total: 23, label: 'epoch 10/10', stream, minIntervalMs: 0, now: () => t });
+      bar.update(23, { loss: 0.41 });
+      t = 1234;
+      bar.finish(values);
+      return writes.at(-1)!;
+    };
+
+    it('at 100 columns: one line, the bar shortened from 24 to what is left', () => {
+      const line = 'epoch 10/10  [======] 23/23  loss 0.4100  accuracy 0.9300  valLoss 0.4512  valAccuracy 0.9123  1.2s';
+      expect(line.length).toBe(99);
+      expect(finish(100)).toBe(`\r${line}\x1b[K\n`);
+      expect(finish(140)).toBe(`\r${line.replace('[======]', `[${'='.repeat(24)}]`)}\x1b[K\n`); // room for the whole bar
+    });
+
+    it('at 80 columns: without the bar it is still 90 characters, so the figures wrap onto a second line', () => {
+      expect(finish(80)).toBe('\repoch 10/10  23/23  loss 0.4100  accuracy 0.9300  valLoss 0.4512\x1b[K\n  valAccuracy 0.9123  1.2s\x1b[K\n');
+    });
   });
 
   it('process.stdout.isTTY decides the mode when no stream is given', () => {

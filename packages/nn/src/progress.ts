@@ -11,7 +11,7 @@ export interface ProgressStream {
   write(chunk: string): unknown;
   /** True on a terminal (Node sets it on `process.stdout`). */
   isTTY?: boolean;
-  /** The terminal width; lines are cut to fit so a redraw never wraps. */
+  /** The terminal width: lines fit it (the bar shrinks first; a redraw is cut, never wrapped; the final line wraps). */
   columns?: number;
 }
 
@@ -52,6 +52,22 @@ export function formatValue(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
 }
 
+/** A bar narrower than this says nothing the count does not: it is dropped instead. */
+const MIN_BAR = 5;
+
+/** `parts` joined by two spaces into lines of at most `max` characters, continuation lines indented. */
+function wrap(parts: readonly string[], max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const next = line === '' ? part : `${line}  ${part}`;
+    if (next.length <= max || line === '') line = next;
+    else (lines.push(line), (line = `  ${part}`));
+  }
+  lines.push(line);
+  return lines;
+}
+
 const formatSeconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
 
 /**
@@ -90,23 +106,35 @@ export class ProgressBar {
     this.#start = now();
   }
 
-  /** The line for `current` steps done: the bar on a terminal, without it in plain mode. */
-  render(current: number, values: Readonly<Record<string, number | undefined>> = {}): string {
-    const parts: string[] = [];
-    if (this.label) parts.push(this.label);
+  /**
+   * The line for `current` steps done: the bar on a terminal, without it in plain mode. On a terminal
+   * the line fits its width (`stream.columns`): the bar is shortened, or dropped, before any figure
+   * is; a redraw that still does not fit is cut (so it never wraps), and the final line (`final`)
+   * is wrapped onto more lines instead, so that every figure shows.
+   */
+  render(current: number, values: Readonly<Record<string, number | undefined>> = {}, final = false): string {
+    const label = this.label ? [this.label] : [];
     const count = `${current}/${this.total}`;
-    if (this.tty) {
-      const filled = this.total === 0 ? this.width : Math.min(this.width, Math.floor((this.width * current) / this.total));
-      const head = filled < this.width ? '>' : '';
-      parts.push(`[${'='.repeat(filled)}${head}${' '.repeat(this.width - filled - head.length)}] ${count}`);
-    } else {
-      parts.push(count);
-    }
-    for (const [k, v] of Object.entries(values)) if (v !== undefined) parts.push(`${k} ${formatValue(v)}`);
-    parts.push(formatSeconds(this.#now() - this.#start));
+    const figures: string[] = [];
+    for (const [k, v] of Object.entries(values)) if (v !== undefined) figures.push(`${k} ${formatValue(v)}`);
+    figures.push(formatSeconds(this.#now() - this.#start));
+    if (!this.tty) return [...label, count, ...figures].join('  ');
+    const max = this.stream.columns ? this.stream.columns - 1 : Infinity;
+    // the bar takes its width plus '[', ']' and a space; it gets what the rest leaves, up to `width`
+    const room = max - [...label, count, ...figures].join('  ').length - 3;
+    const width = Math.min(this.width, room);
+    const bar = width >= MIN_BAR ? `${this.#bar(current, width)} ` : '';
+    const parts = [...label, `${bar}${count}`, ...figures];
     const line = parts.join('  ');
-    const max = this.tty && this.stream.columns ? this.stream.columns - 1 : Infinity;
-    return line.length > max ? line.slice(0, max) : line;
+    if (line.length <= max) return line;
+    return final ? wrap(parts, max).join('\n') : line.slice(0, max);
+  }
+
+  /** `[====>   ]`, `width` characters between the brackets. */
+  #bar(current: number, width: number): string {
+    const filled = this.total === 0 ? width : Math.min(width, Math.floor((width * current) / this.total));
+    const head = filled < width ? '>' : '';
+    return `[${'='.repeat(filled)}${head}${' '.repeat(width - filled - head.length)}]`;
   }
 
   /** Sets the number of steps done; redraws on a terminal (at most every `minIntervalMs`), silent otherwise. */
@@ -123,7 +151,7 @@ export class ProgressBar {
   finish(values: Readonly<Record<string, number | undefined>> = {}): void {
     if (this.#finished) return;
     this.#finished = true;
-    const line = this.render(this.#current, values);
-    this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    const line = this.render(this.#current, values, true);
+    this.stream.write(this.tty ? `\r${line.replaceAll('\n', '\x1b[K\n')}\x1b[K\n` : `${line}\n`);
   }
 }

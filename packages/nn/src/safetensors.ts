@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { Tensor, TapegradError, fmtShape } from '@tapegrad/core';
 
 /**
  * The safetensors format (huggingface/safetensors), so weights move to and from PyTorch:
@@ -37,8 +37,13 @@ export class SerializationError extends TapegradError {
 const ITEMSIZE = { F32: 4, F64: 8 } as const;
 type StDType = keyof typeof ITEMSIZE;
 
-/** The reference implementation refuses headers over 100 MB; so do we (a corrupt length is usually huge). */
-const MAX_HEADER = 100_000_000;
+/**
+ * The reference implementation refuses headers over 100 MB; so do we, when reading (a corrupt length is
+ * usually huge) and when writing (so a file we write can be read back).
+ */
+export const MAX_HEADER = 100_000_000;
+/** The most bytes a file may have: what one Uint8Array holds (2³² in Node 20; more in later engines is not assumed). */
+export const MAX_BYTES = 2 ** 32;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The bytes of a typed array in little-endian order. */
@@ -60,18 +65,22 @@ function leBytes(data: Float32Array | Float64Array): Uint8Array {
  * decodeSafetensors(bytes).get('W')!.toArray(); // [[1, 2]]
  */
 export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>, metadata?: Readonly<Record<string, string>>): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const op = 'encodeSafetensors';
+  // no prototype, so a tensor named 'constructor' or '__proto__' is an entry like any other
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object') throw new SerializationError(op, `metadata must be an object of strings, got ${metadata === null ? 'null' : typeof metadata}`);
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new SerializationError('encodeSafetensors', `metadata '${k}' must be a string, got ${typeof v}`);
+      if (typeof v !== 'string') throw new SerializationError(op, `metadata '${k}' must be a string, got ${typeof v}`);
     }
     header.__metadata__ = metadata;
   }
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors as Iterable<readonly [string, Tensor]>) {
-    if (!(t instanceof Tensor)) throw new SerializationError('encodeSafetensors', `expected a Tensor, got ${t === null ? 'null' : typeof t}`, name);
-    if (name === '__metadata__' || name in header) throw new SerializationError('encodeSafetensors', name === '__metadata__' ? 'the name is reserved' : 'the name is given twice', name);
+    if (typeof name !== 'string') throw new SerializationError(op, `tensor names must be strings, got ${typeof name} ${String(name)}`);
+    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${t === null ? 'null' : typeof t}`, name);
+    if (name === '__metadata__' || Object.hasOwn(header, name)) throw new SerializationError(op, name === '__metadata__' ? 'the name is reserved' : 'the name is given twice', name);
     const bytes = leBytes(t.data);
     header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);
@@ -79,6 +88,9 @@ export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8; // spaces keep the data section 8-byte aligned
+  // the reader's limits, checked here too, so nothing is written that could not be read back
+  if (padded > MAX_HEADER) throw new SerializationError(op, `the header would be ${padded} bytes, over the ${MAX_HEADER}-byte limit readers enforce (too many tensors, or very long names or metadata)`);
+  if (8 + padded + offset > MAX_BYTES) throw new SerializationError(op, `the file would be ${8 + padded + offset} bytes, over the ${MAX_BYTES} bytes one array can hold here`);
   if (padded !== json.length) {
     const p = new Uint8Array(padded).fill(0x20);
     p.set(json);
@@ -128,7 +140,7 @@ function readHeader(op: string, bytes: Uint8Array, source: string): { entries: E
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string') throw fail(`__metadata__ '${k}' must be a string, got ${JSON.stringify(v)}`);
-        metadata[k] = v;
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true }); // '__proto__' too
       }
       continue;
     }
@@ -148,7 +160,7 @@ function readHeader(op: string, bytes: Uint8Array, source: string): { entries: E
     const shape = info.shape as number[];
     const expected = shape.reduce((a, d) => a * d, 1) * ITEMSIZE[dtype];
     if (end - begin !== expected) {
-      throw fail(`has ${end - begin} bytes of data but shape [${shape.join(', ')}] of ${dtype} needs ${expected}`, name);
+      throw fail(`has ${end - begin} bytes of data but shape ${fmtShape(shape)} of ${dtype} needs ${expected}`, name);
     }
     entries.push({ name, dtype, shape, begin, end });
   }

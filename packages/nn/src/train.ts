@@ -1,9 +1,11 @@
-import { Generator, ShapeError, TapegradError, Tensor, concat, noGrad, slice, take } from '@tapegrad/core';
+import { Generator, ShapeError, TapegradError, Tensor, concat, fmtShape, noGrad, slice, take } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
 import { Optimizer, type Optim } from './optim/optimizer.js';
 import { defaultStream, ProgressBar, type ProgressStream } from './progress.js';
+import { checkOptions, describeValue } from './check.js';
+import { dataHint, firstNonFinite, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
 
 /**
  * The training loop, Keras-style, in the notes' layout: examples are columns, so x is [features, m],
@@ -68,6 +70,12 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /** Where progress goes (default `process.stdout`). */
   stream?: ProgressStream;
+  /**
+   * When a batch's loss, a gradient, or the parameters a step gives are NaN or infinite: 'stop'
+   * (default) throws a `NonFiniteError` naming the epoch and batch, leaving the model with the
+   * parameters it had before that step; 'continue' trains on regardless, as PyTorch's loop would.
+   */
+  onNonFinite?: 'stop' | 'continue';
 }
 
 /**
@@ -81,7 +89,6 @@ export type History = {
   valAccuracy?: number[];
 };
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const examplesOf = (t: Tensor): number => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
 
 function checkExamples(op: string, data: Examples, arg: string): number {
@@ -90,7 +97,7 @@ function checkExamples(op: string, data: Examples, arg: string): number {
   }
   const m = examplesOf(data.x);
   if (data.x.ndim === 0 || data.y.ndim === 0 || examplesOf(data.y) !== m) {
-    throw new ShapeError(op, `x has shape ${fmt(data.x.shape)} and y has shape ${fmt(data.y.shape)}: both need the examples on their last axis, the same number of them`, arg);
+    throw new ShapeError(op, `x has shape ${fmtShape(data.x.shape)} and y has shape ${fmtShape(data.y.shape)}: both need the examples on their last axis, the same number of them`, arg);
   }
   return m;
 }
@@ -114,15 +121,21 @@ function inEvalMode<T>(model: Module, fn: () => T): T {
   }
 }
 
+function checkModel(op: string, model: unknown): void {
+  if (model === null || typeof model !== 'object' || typeof (model as Module).forward !== 'function' || typeof (model as Module).parameters !== 'function') {
+    throw new TapegradError(op, `expected a Module, got ${describeValue(model)}`, 'model');
+  }
+}
+
 function checkBatchSize(op: string, batchSize: number | undefined, m: number): number {
   if (batchSize === undefined) return Math.max(m, 1);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TapegradError(op, `batchSize must be a positive integer, got ${batchSize}`, 'batchSize');
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TapegradError(op, `batchSize must be a positive integer, got ${describeValue(batchSize)}`, 'batchSize');
   return batchSize;
 }
 
 function scalarLoss(op: string, L: unknown): Tensor {
   if (!(L instanceof Tensor) || L.size !== 1) {
-    throw new TapegradError(op, `the loss function must return a scalar Tensor (the mean over the batch), got ${L instanceof Tensor ? `shape ${fmt(L.shape)}` : typeof L}`, 'loss');
+    throw new TapegradError(op, `the loss function must return a scalar Tensor (the mean over the batch), got ${L instanceof Tensor ? `shape ${fmtShape(L.shape)}` : typeof L}`, 'loss');
   }
   return L;
 }
@@ -131,6 +144,12 @@ function scalarLoss(op: string, L: unknown): Tensor {
  * Trains `model` on `data` for `epochs` epochs of mini-batch steps and returns the per-epoch history.
  * Each step: zero the grads, forward, loss, backward, (clip), optimizer step. The epoch's loss and
  * accuracy are averaged over its batches, weighted by their sizes.
+ *
+ * A NaN or infinite loss (a NaN in the data, a learning rate that diverges), gradient or updated
+ * parameter stops training at that batch with a `NonFiniteError` naming the epoch and the batch; the
+ * model keeps the parameters it had before that step, and a bound optimizer its state. PyTorch and
+ * Keras train on through NaN unless asked (Keras' `TerminateOnNaN` stops after the bad step); here
+ * `{ onNonFinite: 'continue' }` does that.
  *
  * @example
  * // XOR, the four examples as columns
@@ -144,11 +163,15 @@ function scalarLoss(op: string, L: unknown): Tensor {
  */
 export function fit(model: Module, data: Examples, options: FitOptions): History {
   const op = 'fit';
+  checkModel(op, model);
+  options = checkOptions(op, options);
   const m = checkExamples(op, data, 'data');
-  const { epochs, loss, shuffle = true, seed = 0, metrics = [], callbacks = {}, verbose = 1 } = options;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${epochs}`, 'epochs');
+  const { epochs, loss, shuffle = true, seed = 0, metrics = [], verbose = 1, onNonFinite = 'stop' } = options;
+  const callbacks = checkOptions<FitCallbacks>(op, options.callbacks, 'callbacks');
+  if (onNonFinite !== 'stop' && onNonFinite !== 'continue') throw new TapegradError(op, `onNonFinite must be 'stop' or 'continue', got ${JSON.stringify(onNonFinite)}`, 'onNonFinite');
+  if (!Number.isInteger(epochs) || epochs < 0) throw new TapegradError(op, `epochs must be an integer ≥ 0, got ${describeValue(epochs)}`, 'epochs');
   if (typeof loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${typeof loss}`, 'loss');
-  if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmt(data.x.shape)}`, 'data');
+  if (m === 0) throw new ShapeError(op, `no examples to train on: x has shape ${fmtShape(data.x.shape)}`, 'data');
   for (const name of metrics) if (name !== 'accuracy') throw new TapegradError(op, `unknown metric ${JSON.stringify(name)} (known: 'accuracy')`, 'metrics');
   if (options.validation !== undefined) checkExamples(op, options.validation, 'validation');
   const batchSize = checkBatchSize(op, options.batchSize ?? 32, m);
@@ -178,9 +201,34 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
         optimizer.zeroGrad();
         const yhat = model.forward(xb);
         const L = scalarLoss(op, loss(yhat, yb));
+        const stop = (where: 'loss' | 'gradient' | 'parameters', what: string, key?: string): never => {
+          bar?.finish(seen > 0 ? running(lossSum, correct, seen, withAccuracy) : {});
+          throw new NonFiniteError(
+            op,
+            `${what} at epoch ${epoch}, batch ${b} (counted from 0, as callbacks count); ${dataHint(xb, yb)}training stopped with the parameters from before this batch's step. ` +
+              `Look for NaN or Infinity in the data, or lower the learning rate; pass { onNonFinite: 'continue' } to train on regardless`,
+            epoch, b, where, key,
+          );
+        };
+        const guard = onNonFinite === 'stop';
+        if (guard && firstNonFinite(L) !== null) stop('loss', `the loss is ${L.item()}`);
         L.backward();
         if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
+        const before = guard ? { params: model.parameters(), state: optimizer.state } : null;
+        if (before !== null) {
+          const bad = firstNonFiniteIn(before.params.filter((p) => p.grad !== null).map((p) => p.grad as Tensor));
+          if (bad !== null) stop('gradient', `the gradient of '${bad.key}' holds ${bad.value}`, bad.key);
+        }
         optimizer.step();
+        if (before !== null) {
+          // parameters and optimizer state are values: putting the old ones back undoes the step exactly
+          const bad = firstNonFiniteIn(model.parameters());
+          if (bad !== null) {
+            model.setParameters(before.params);
+            optimizer.state = before.state;
+            stop('parameters', `the step made '${bad.key}' ${bad.value} (the loss was ${L.item()})`, bad.key);
+          }
+        }
         const size = end - start;
         const logs: BatchLogs = { loss: L.item(), size };
         if (withAccuracy) logs.accuracy = accuracy(yhat, yb);
@@ -235,15 +283,20 @@ export interface EvaluateOptions {
 /**
  * The loss (and metrics) of `model` on `data`, in eval mode and without recording. With a batch size,
  * the batches' values are averaged weighted by their sizes, which equals the full-batch value for a
- * mean-reduced loss.
+ * mean-reduced loss. Non-finite results are reported as they are, not hidden: one batch with a NaN loss
+ * makes `loss` NaN (an overflow makes it Infinity), and an example whose prediction holds NaN counts as
+ * misclassified in `accuracy`. Unlike `fit`, evaluating never throws for them: it changes nothing.
  *
  * @example
  * const { loss, accuracy } = evaluate(model, { x: xTest, y: yTest }, { loss: softmaxCrossEntropy, metrics: ['accuracy'] });
  */
 export function evaluate(model: Module, data: Examples, options: EvaluateOptions): { loss: number; accuracy?: number } {
   const op = 'evaluate';
+  checkModel(op, model);
+  options = checkOptions(op, options);
+  if (typeof options.loss !== 'function') throw new TapegradError(op, `loss must be a function (yhat, y) → scalar Tensor, got ${describeValue(options.loss)}`, 'loss');
   const m = checkExamples(op, data, 'data');
-  if (m === 0) throw new ShapeError(op, `no examples to evaluate: x has shape ${fmt(data.x.shape)}`, 'data');
+  if (m === 0) throw new ShapeError(op, `no examples to evaluate: x has shape ${fmtShape(data.x.shape)}`, 'data');
   const batchSize = checkBatchSize(op, options.batchSize, m);
   const withAccuracy = (options.metrics ?? []).includes('accuracy');
   return inEvalMode(model, () => {
@@ -268,6 +321,8 @@ export function evaluate(model: Module, data: Examples, options: EvaluateOptions
  * const labels = probs.argmax(0);           // [m]
  */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  checkModel('predict', model);
+  options = checkOptions('predict', options);
   if (!(x instanceof Tensor) || x.ndim === 0) throw new TapegradError('predict', 'expected a tensor with the examples on its last axis', 'x');
   const m = examplesOf(x);
   const batchSize = checkBatchSize('predict', options.batchSize, m);

@@ -11,10 +11,11 @@ import { Generator, grad, manualSeed, tensor, type Tensor } from '@tapegrad/core
 import {
   Adam, AdamW, Dense, Optimizer, ProgressBar, RMSprop, SGD, SerializationError, Sequential, accuracy, adam, adamw,
   binaryCrossEntropy, clipGradNorm, clipGrads, constantSchedule, cosineSchedule, decodeSafetensors, encodeSafetensors,
-  evaluate, exponentialSchedule, fit, formatValue, globalNorm, load, loadInto, loadStateDict, lossCurvesSvg, makeOptim, mse,
-  niceTicks, predict, rmsprop, safetensorsMetadata, save, sgd, softmaxCrossEntropy, stateDict, stepSchedule, terminalPlot,
-  writeFileAtomic, type Optim, type TensorMap,
+  evaluate, exponentialSchedule, fit, formatValue, globalNorm, loadStateDict, lossCurvesSvg, makeOptim, mse,
+  niceTicks, predict, rmsprop, safetensorsMetadata, sgd, softmaxCrossEntropy, stateDict, stepSchedule, terminalPlot,
+  type Optim, type TensorMap,
 } from '@tapegrad/nn';
+import { load, loadInto, save, writeFileAtomic } from '@tapegrad/nn/node';
 
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -45,12 +45,16 @@ export function useWasm(enabled: boolean): boolean {
 
 /**
  * Sets how many threads (the calling one included) a large matmul may use; 1 switches threading off.
- * Defaults to the TAPEGRAD_THREADS environment variable, else the number of cores up to 4. Threads
- * need SharedArrayBuffer: Node, or a cross-origin-isolated page.
+ * Returns the number in effect, which `backend().threads` also shows: `n` is clamped to the number of
+ * cores, since threads beyond them only take turns on the same cores and the matmul waits for the
+ * slowest (PyTorch's set_num_threads takes any n). Defaults to the TAPEGRAD_THREADS environment
+ * variable (not clamped), else the number of cores up to 4. Threads need SharedArrayBuffer: Node, or a
+ * cross-origin-isolated page. A non-integer, a string or n < 1 is a TapegradError.
  *
  * @example
  * setNumThreads(1); // single-threaded from now on
+ * setNumThreads(64); // 2 on a 2-core machine: one worker beside the calling thread
  */
-export function setNumThreads(n: number): void {
-  setThreads(n);
+export function setNumThreads(n: number): number {
+  return setThreads(n);
 }

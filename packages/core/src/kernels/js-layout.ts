@@ -1,5 +1,5 @@
 /**
- * Data movement: broadcast, transpose, slice/unslice, concat, gather/scatterAdd, take/indexAdd. All but
+ * Data movement: broadcast, transpose, flip, slice/unslice, concat, gather/scatterAdd, take/indexAdd. All but
  * the indexed ones are one strided copy, src[srcOff + Σ idx·srcStrides] → dst[dstOff + Σ idx·dstStrides] over
  * an index space, differing only in the strides.
  */
@@ -67,6 +67,17 @@ function transpose2d(x: FloatArray, rows: number, cols: number, s0: number, s1: 
       }
     }
   }
+}
+
+/** Reading x from the far end of each flipped axis, with that axis's stride negated, gives out in memory order. */
+export function flip(x: FloatArray, shape: readonly number[], axes: readonly number[], out: FloatArray): void {
+  const src = stridesOf(shape);
+  let off = 0;
+  for (const a of axes) {
+    off += (shape[a] - 1) * src[a];
+    src[a] = -src[a];
+  }
+  copyStrided(shape, x, off, src, out, 0, stridesOf(shape));
 }
 
 /** Offset of `begin` and the strides of a stepped view into an array of `shape`. */

@@ -47,6 +47,7 @@ export const unaryLoops = {
   expm1: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.expm1(x[i]); },
   sin: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.sin(x[i]); },
   cos: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.cos(x[i]); },
+  atan: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.atan(x[i]); },
   softplus: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = softplus1(x[i]); },
   // log σ(v) = −softplus(−v)
   logSigmoid: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = -softplus1(-x[i]); },

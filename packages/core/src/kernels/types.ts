@@ -8,9 +8,10 @@ import type { FloatArray } from '../dtype.js';
  */
 
 import type { UnaryKernelOp } from './js-unary.js';
+import type { ConvGeometry } from './js-conv.js';
 import type { LinalgKernels } from './linalg-types.js';
 
-export type { UnaryKernelOp };
+export type { UnaryKernelOp, ConvGeometry };
 
 export type BinaryKernelOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -53,6 +54,8 @@ export interface Kernels extends LinalgKernels {
   broadcast(x: FloatArray, shape: readonly number[], out: FloatArray, outShape: readonly number[]): void;
   /** out = x with axes permuted: out.shape[i] = shape[perm[i]]. */
   transpose(x: FloatArray, shape: readonly number[], perm: readonly number[], out: FloatArray): void;
+  /** out = x reversed along each of the distinct `axes`: out[…, i, …] = x[…, n − 1 − i, …]. */
+  flip(x: FloatArray, shape: readonly number[], axes: readonly number[], out: FloatArray): void;
   /** out = x[begin[d] : begin[d] + outShape[d]·step[d] : step[d]] on every axis d (step ≥ 1). */
   slice(
     x: FloatArray, shape: readonly number[], begin: readonly number[], step: readonly number[],
@@ -91,4 +94,12 @@ export interface Kernels extends LinalgKernels {
   softmaxCrossEntropy(z: FloatArray, y: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
   /** Its gradient with respect to z, scaled per slice by g: out = g · (softmax(z) · Σ_axis y − y), of `shape`. */
   softmaxCrossEntropyGrad(z: FloatArray, y: FloatArray, g: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
+  /** Every window of the [N, C, H, W] image x as a column of out ([N, C·kh·kw, ho·wo]); `fill` in the padding. */
+  im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void;
+  /** The adjoint of `im2col`: out (shape [N, C, H, W]) zero-filled, then each column entry added to its pixel. */
+  col2im(cols: FloatArray, g: ConvGeometry, out: FloatArray, shape: readonly number[]): void;
+  /** Running Σ or Π along `axis` of x (of `shape`), from the end when `reverse`; out has x's shape. */
+  cumulative(op: 'sum' | 'prod', x: FloatArray, shape: readonly number[], axis: number, reverse: boolean, out: FloatArray): void;
+  /** The positions along `axis` of the k smallest (largest when `descending`) elements, stably; NaN is largest. */
+  argsort(x: FloatArray, shape: readonly number[], axis: number, descending: boolean, k: number, out: Int32Array): void;
 }

@@ -10,47 +10,27 @@
  * instantiating the same module on the same memory.
  *
  * Memory layout (byte offsets, all chosen here, none by the module):
- *   [0, HEAP_START)                           the thread pool's control block (wasm-threads.ts)
+ *   [0, HEAP_START)                           the threaded gemm's control block (wasm-control.ts)
  *   [HEAP_START + t·workBytes, … + workBytes)  gemm scratch of thread t (packed panels)
  *   [operandBase(threads), …)                  the operands of the current call, copied in and out
  * Operands are transient, so the layout may change from one call to the next.
  */
 import { GEMM_WASM, GEMM_WASM_SHARED, SHARED_MAX_PAGES } from './wasm-bytes.js';
+import { HEAP_START } from './wasm-control.js';
+import type { SharedWasmExports, WasmExports } from './wasm-exports.js';
 
 const PAGE = 65536;
-const HEAP_START = 1024;
-
-/** The functions compiled from wasm/*.ts; pointers are byte offsets, leading dimensions in elements. */
-export interface WasmExports {
-  gemmWorkBytes(): number;
-  gemmF32: GemmFn;
-  gemmF64: GemmFn;
-  /** Packs all of op(B) at dst (k·(n + 32/elem) elements), for gemmPacked*. */
-  packBF32(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
-  packBF64(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
-  sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
-  sigmoidGradF64(y: number, dy: number, out: number, n: number): void;
-  /** Shared build only (wasm/parallel.ts): claims and computes chunks of the job at `ctl`. */
-  gemmChunks(ctl: number, tag: number, thread: number): number;
-  /** The elementwise kernels, one per op and type, e.g. `expF32` (MapFn) or `addF64` (BinaryFn). */
-  readonly [kernel: string]: unknown;
-}
 
 /** wasm/unary.ts, wasm/elementwise.ts: out[i] = f(x[i]) for i < n (byte offsets; out may be x). */
-export type MapFn = (x: number, out: number, n: number) => void;
-
-export type GemmFn = (
-  transA: number, transB: number, m: number, n: number, k: number,
-  a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
-) => void;
+export type MapFn = WasmExports['expF32'];
 
 /** wasm/elementwise.ts: out[r·len + j] = a[r·ars + j·acs] ∘ b[r·brs + j·bcs], acs, bcs ∈ {0, 1}. */
-export type BinaryFn = (
-  rows: number, len: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, out: number,
-) => void;
+export type BinaryFn = WasmExports['addF32'];
 
-export interface WasmRuntime {
-  readonly exports: WasmExports;
+/** An instantiated build: E is SharedWasmExports for the shared-memory one. */
+export interface WasmRuntime<E extends WasmExports = WasmExports> {
+  /** The functions compiled from wasm/*.ts, typed by wasm-exports.ts (generated from their declarations). */
+  readonly exports: E;
   readonly memory: WebAssembly.Memory;
   /** The compiled module, so that workers can instantiate it on the same (shared) memory. */
   readonly module: WebAssembly.Module;
@@ -67,7 +47,7 @@ interface Views {
 
 // undefined: not tried yet; null: unavailable (or still compiling in the background)
 let plainState: WasmRuntime | null | undefined;
-let sharedState: WasmRuntime | null | undefined;
+let sharedState: WasmRuntime<SharedWasmExports> | null | undefined;
 const views = new WeakMap<WasmRuntime, Views>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -77,15 +57,17 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function runtimeOf(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): WasmRuntime {
-  const exports = instance.exports as unknown as WasmExports;
+function runtimeOf<E extends WasmExports>(
+  module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean,
+): WasmRuntime<E> {
+  const exports = instance.exports as unknown as E;
   const workBytes = Math.ceil(exports.gemmWorkBytes() / 64) * 64;
   const rt = { exports, memory, module, shared, workBytes };
   views.set(rt, { f32: null, f64: null });
   return rt;
 }
 
-function load(shared: boolean, done: (rt: WasmRuntime) => void): WasmRuntime | null {
+function load<E extends WasmExports>(shared: boolean, done: (rt: WasmRuntime<E>) => void): WasmRuntime<E> | null {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
   if (shared && typeof SharedArrayBuffer !== 'function') return null;
   const bytes = decode(shared ? GEMM_WASM_SHARED : GEMM_WASM);
@@ -101,12 +83,12 @@ function load(shared: boolean, done: (rt: WasmRuntime) => void): WasmRuntime | n
   }
   try {
     const module = new WebAssembly.Module(bytes);
-    return runtimeOf(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
+    return runtimeOf<E>(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
   } catch {
     // Older Chrome refuses to compile or instantiate more than 4 KB synchronously on a page's main
     // thread: do it in the background and use the JS kernels until it is done.
     WebAssembly.compile(bytes)
-      .then(async (module) => done(runtimeOf(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared)))
+      .then(async (module) => done(runtimeOf<E>(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared)))
       .catch(() => {});
     return null;
   }
@@ -123,8 +105,8 @@ export function wasmRuntime(): WasmRuntime | null {
 }
 
 /** The same kernels on a shared memory, for products split across worker threads; null without SharedArrayBuffer. */
-export function sharedRuntime(): WasmRuntime | null {
-  if (sharedState === undefined) sharedState = load(true, (rt) => (sharedState = rt));
+export function sharedRuntime(): WasmRuntime<SharedWasmExports> | null {
+  if (sharedState === undefined) sharedState = load<SharedWasmExports>(true, (rt) => (sharedState = rt));
   return sharedState;
 }
 

@@ -19,7 +19,8 @@ import {
   align64, heapF32, heapF64, operandBase, reserve, sharedRuntime, wasmRuntime, workArea,
   type BinaryFn, type MapFn, type WasmRuntime,
 } from './wasm-runtime.js';
-import { numThreads, readyThreads, runChunks, setNumThreads, spawnedThreads } from './wasm-threads.js';
+import type { SharedWasmExports, WasmExports } from './wasm-exports.js';
+import { numThreads, readyThreads, runChunks, setNumThreads, spawnedThreads, type GemmJob } from './wasm-threads.js';
 
 /**
  * Size limits, measured on a (busy) 2-core Zen 4 with Node 20: below `gemm` multiply-adds (m·n·k)
@@ -61,15 +62,15 @@ function gemm(
   // C is shared out by whole rows, or by whole columns when it is wider than tall.
   const byRows = m >= n;
   const extent = byRows ? m : n;
-  // A product shared with workers runs on the shared memory, any other on the plain one.
-  let rt: WasmRuntime | null = null;
+  // A product shared with workers runs on the shared memory (`pool`), any other on the plain one.
+  let pool: WasmRuntime<SharedWasmExports> | null = null;
   let threads = 1;
   if (work >= limits.threads && extent >= 2 * limits.chunk && numThreads() > 1) {
     const shared = sharedRuntime();
     if (shared !== null) threads = readyThreads(shared, limits.adaptive);
-    if (threads > 1) rt = shared;
+    if (threads > 1) pool = shared;
   }
-  rt ??= wasmRuntime();
+  const rt = pool ?? wasmRuntime();
   if (rt === null) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
   const S = c instanceof Float64Array ? 8 : 4;
   // Workers that are still starting may join mid-job, so every spawned one keeps its scratch area.
@@ -84,31 +85,42 @@ function gemm(
   // set() converts, so a float32 operand of a float64 product is widened on the way in.
   heap.set(a.subarray(aOff, aOff + m * k), pa / S);
   heap.set(b.subarray(bOff, bOff + k * n), pb / S);
-  const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n] as const;
+  const lda = transA ? m : k, ldb = transB ? k : n;
   const fn = S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32;
   let done = false; // whether the threaded path computed C
-  if (threads > 1) {
+  if (pool !== null) {
     // A few chunks per thread, so a thread that starts late leaves its share to the others; whole
     // tiles (multiples of 8), so no chunk adds edge tiles.
     const nWanted = Math.min(4 * threads, Math.floor(extent / limits.chunk));
     const chunk = Math.ceil(extent / nWanted / 8) * 8;
     const nChunks = Math.ceil(extent / chunk);
-    if (packed) (S === 8 ? rt.exports.packBF64 : rt.exports.packBF32)(args[1], k, n, pb, args[8], packed);
-    done = runChunks(rt, S, byRows, chunk, nChunks, extent, args, workArea(rt, 0), packed, limits.callerClaims);
+    if (packed) (S === 8 ? rt.exports.packBF64 : rt.exports.packBF32)(transB, k, n, pb, ldb, packed);
+    const job = {
+      elemBytes: S, byRows, chunk, nChunks, extent, transA, transB, m, n, k, a: pa, lda, b: pb, ldb, c: pc, ldc: n,
+      work0: workArea(rt, 0), workBytes: rt.workBytes, packedB: packed,
+    } satisfies GemmJob;
+    done = runChunks(pool, job, limits.callerClaims);
     if (!done) setNumThreads(1); // a worker threw (it should not): stop threading, compute here
   }
-  if (!done) fn(...args, workArea(rt, 0));
+  if (!done) fn(transA, transB, m, n, k, pa, lda, pb, ldb, pc, n, workArea(rt, 0));
   c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
-/** The WASM kernel of each op, for float32 and float64 (wasm/unary.ts computes exp and sigmoid in double). */
-const UNARY: Partial<Record<UnaryKernelOp, readonly [string, string]>> = Object.fromEntries(
-  ['exp', 'sigmoid', 'neg', 'abs', 'sqrt', 'relu', 'square', 'reciprocal'].map((op) => [op, [`${op}F32`, `${op}F64`]]),
-);
-const BINARY: Partial<Record<BinaryKernelOp, readonly [string, string]>> = Object.fromEntries(
-  [['add', 'add'], ['sub', 'sub'], ['mul', 'mul'], ['div', 'div'], ['maximum', 'max'], ['minimum', 'min']]
-    .map(([op, fn]) => [op, [`${fn}F32`, `${fn}F64`]]),
-);
+/** The exports that take F's parameters. */
+type ExportOf<F extends (...args: never[]) => unknown> = {
+  [K in keyof WasmExports]: Parameters<WasmExports[K]> extends Parameters<F> ? K : never;
+}[keyof WasmExports];
+/** The float32 and float64 kernels of an op, named as in wasm/*.ts: `${fn}F32`, `${fn}F64`. */
+const pair = <Fn extends string>(fn: Fn) => [`${fn}F32`, `${fn}F64`] as const;
+
+/** The WASM kernels of each op (wasm/unary.ts computes exp and sigmoid in double). */
+const UNARY: Partial<Record<UnaryKernelOp, readonly [ExportOf<MapFn>, ExportOf<MapFn>]>> = {
+  exp: pair('exp'), sigmoid: pair('sigmoid'), neg: pair('neg'), abs: pair('abs'), sqrt: pair('sqrt'),
+  relu: pair('relu'), square: pair('square'), reciprocal: pair('reciprocal'),
+};
+const BINARY: Partial<Record<BinaryKernelOp, readonly [ExportOf<BinaryFn>, ExportOf<BinaryFn>]>> = {
+  add: pair('add'), sub: pair('sub'), mul: pair('mul'), div: pair('div'), maximum: pair('max'), minimum: pair('min'),
+};
 
 /** Copies `arrays` into linear memory one after another (as out's element type); their offsets, or null. */
 function stage(rt: WasmRuntime, S: 4 | 8, arrays: readonly FloatArray[], extra: number): number[] | null {
@@ -134,7 +146,7 @@ function unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p = 0): void {
   const S = out instanceof Float64Array ? 8 : 4;
   const at = stage(rt, S, [x.length === n ? x : x.subarray(0, n)], 0);
   if (at === null) return jsUnary(op, x, out, p);
-  (rt.exports[which![S === 8 ? 1 : 0]] as MapFn)(at[0], at[0], n);
+  rt.exports[which![S === 8 ? 1 : 0]](at[0], at[0], n);
   out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[0] / S, at[0] / S + n));
 }
 
@@ -165,7 +177,7 @@ function binary(
   const at = stage(rt, S, [a, b], out.length);
   if (at === null) return jsBinary(op, a, aShape, b, bShape, out, outShape);
   const [rows, len, ars, acs, brs, bcs] = layout;
-  (rt.exports[names![S === 8 ? 1 : 0]] as BinaryFn)(rows, len, at[0], ars, acs, at[1], brs, bcs, at[2]);
+  rt.exports[names![S === 8 ? 1 : 0]](rows, len, at[0], ars, acs, at[1], brs, bcs, at[2]);
   out.set((S === 8 ? heapF64(rt) : heapF32(rt)).subarray(at[2] / S, at[2] / S + out.length));
 }
 

@@ -3,11 +3,11 @@
  * transcendental function. Binary ops broadcast as NumPy does; the sweep undoes it in one place.
  */
 import { alloc, castArray, checkDType, promote, type DType } from '../dtype.js';
-import { TapegradError } from '../errors.js';
+import { TapegradError, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { broadcastShapes } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue, type NestedArray } from '../tensor.js';
+import { Tensor, type NestedArray } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { binaryOp, defineOp, expectTensor, noGradient, operand, operandDType, unaryOp, type Grads, type Operand } from './define.js';
 
@@ -98,7 +98,7 @@ export const clampOp = defineOp<'clamp', { lo: number; hi: number }>('clamp', {
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const bound = (v: unknown, arg: string, fallback: number): number => {
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number') throw new TapegradError('clamp', `expected a number, null or undefined, got ${describeValue(v)}`, arg);
+    if (typeof v !== 'number') throw new TapegradError('clamp', `expected a number, null or undefined, got ${fmtValue(v)}`, arg);
     if (Number.isNaN(v)) throw new TapegradError('clamp', 'a bound must not be NaN', arg);
     return v;
   };

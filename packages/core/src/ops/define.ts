@@ -6,12 +6,13 @@
  * export. A VJP that calls its own op needs a `: Grads` return annotation (TypeScript cannot infer a
  * type that refers to itself).
  */
+import { checkSize } from '../creation.js';
 import { alloc, promote, type DType } from '../dtype.js';
-import { TapegradError } from '../errors.js';
+import { TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels, type BinaryKernelOp, type UnaryKernelOp } from '../kernels/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { apply, type Grads, type OpDef, type VjpNode } from '../tape.js';
-import { Tensor, describeValue, isForeignTensor } from '../tensor.js';
+import { Tensor, isForeignTensor } from '../tensor.js';
 
 export type { Grads, OpDef, VjpNode };
 
@@ -35,7 +36,7 @@ export function expectTensor(op: string, x: unknown, arg = 'x'): Tensor {
   if (isForeignTensor(x)) {
     throw new TapegradError(op, 'this Tensor comes from another copy of @tapegrad/core; two copies are loaded (check that one version is installed: npm ls @tapegrad/core)', arg);
   }
-  throw new TapegradError(op, `expected a Tensor, got ${describeValue(x)}${Array.isArray(x) ? ' (wrap it with tensor())' : ''}`, arg);
+  throw new TapegradError(op, `expected a Tensor, got ${fmtValue(x)}${Array.isArray(x) ? ' (wrap it with tensor())' : ''}`, arg);
 }
 
 /** A 0-d constant of `dtype` (what `tensor(x, { dtype })` makes, without parsing options). */
@@ -50,7 +51,7 @@ export function operand(op: string, x: unknown, dtype: DType, arg: string): Tens
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') return scalarOf(x, dtype);
   if (isForeignTensor(x)) return expectTensor(op, x, arg);
-  throw new TapegradError(op, `expected a Tensor or a number, got ${describeValue(x)}`, arg);
+  throw new TapegradError(op, `expected a Tensor or a number, got ${fmtValue(x)}`, arg);
 }
 
 /** The dtype two operands compute in: promoted between tensors; a number takes the tensor's. */
@@ -81,6 +82,7 @@ export function binaryOp<K extends BinaryKernelOp>(name: K, vjp: UnaryVjp): Prim
       const shape = a.shape === b.shape || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(name, a.shape, b.shape);
       let n = 1;
       for (const d of shape) n *= d;
+      if (n > a.size && n > b.size) checkSize(name, n, 'b', `the broadcast result ${fmtShape(shape)}`);
       const out = alloc(promote(a.dtype, b.dtype), n);
       kernels.binary(name, a.data, a.shape, b.data, b.shape, out, shape);
       return new Tensor(out, shape);

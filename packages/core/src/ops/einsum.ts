@@ -5,8 +5,8 @@
  * reshape) — or one broadcasting `mul` when nothing is contracted, and a `mul` and a `sum` when
  * nothing but the batch is kept (batched dot products). Its gradient is theirs.
  */
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
+import { Tensor } from '../tensor.js';
 import { mul } from './arith.js';
 import { expectTensor } from './define.js';
 import { reshape, transpose } from './layout.js';
@@ -167,7 +167,7 @@ const sumKeep = (t: Term, l: string): Term => ({ x: sum(t.x, t.labels.indexOf(l)
  * einsum('ii', A).item(); // 5
  */
 export function einsum(spec: string, ...operands: Tensor[]): Tensor {
-  if (typeof spec !== 'string') throw new TapegradError('einsum', `expected a string, got ${describeValue(spec)}`, 'spec');
+  if (typeof spec !== 'string') throw new TapegradError('einsum', `expected a string, got ${fmtValue(spec)}`, 'spec');
   operands.forEach((x, i) => expectTensor('einsum', x, `operands[${i}]`));
   const { terms, output } = parse(spec, operands);
   checkSizes(terms);

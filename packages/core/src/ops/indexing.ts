@@ -3,20 +3,21 @@
  * and indexAdd. Indices are checked once, in the public functions; repeated indices accumulate.
  */
 import { alloc } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { tensor } from '../creation.js';
 import { kernels } from '../kernels/index.js';
 import { normAxis, sizeOf } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue, type NestedArray } from '../tensor.js';
+import { Tensor, type NestedArray } from '../tensor.js';
 import { defineOp, expectTensor } from './define.js';
 
 /** Integer indices: a tensor holding integers, nested arrays, or an Int32Array (1-D). */
 export type IndexLike = Tensor | NestedArray | Int32Array;
 
-function toIndex(op: string, index: IndexLike, axisLen: number): { data: Int32Array; shape: number[] } {
+/** @internal The indices as an Int32Array and their shape, each checked to lie in [0, axisLen). */
+export function toIndex(op: string, index: IndexLike, axisLen: number): { data: Int32Array; shape: number[] } {
   if (!(index instanceof Tensor || index instanceof Int32Array || Array.isArray(index) || typeof index === 'number')) {
-    throw new TapegradError(op, `expected a Tensor, nested arrays or an Int32Array of indices, got ${describeValue(index)}`, 'index');
+    throw new TapegradError(op, `expected a Tensor, nested arrays or an Int32Array of indices, got ${fmtValue(index)}`, 'index');
   }
   const t = index instanceof Tensor ? index : index instanceof Int32Array ? null : tensor(index as NestedArray, { dtype: 'float64' });
   const src: ArrayLike<number> = t ? t.data : (index as Int32Array);

@@ -2,12 +2,13 @@
  * Layout: reshaping, permuting, broadcasting, slicing and joining. Each primitive's adjoint is another
  * layout primitive (slice ↔ unslice), so every VJP here is differentiable again.
  */
+import { checkSizedShape } from '../creation.js';
 import { alloc, promote } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
-import { broadcastShapes, checkShape, filled, normAxis, normAxes, sameShape, sizeOf } from '../shape.js';
+import { broadcastShapes, filled, normAxis, normAxes, sameShape, sizeOf } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { defineOp, expectTensor, type Grads } from './define.js';
 
 /** One axis or several; negative axes count from the end. */
@@ -16,7 +17,7 @@ export type Axis = number | readonly number[];
 /** An array of integers, or a typed error naming the op and the argument. */
 export function intList(op: string, v: unknown, arg: string): number[] {
   if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d))) {
-    throw new TapegradError(op, `expected an array of integers, got ${describeValue(v)}`, arg);
+    throw new TapegradError(op, `expected an array of integers, got ${fmtValue(v)}`, arg);
   }
   return [...v];
 }
@@ -104,7 +105,7 @@ export const broadcastToOp = defineOp<'broadcastTo', { shape: readonly number[] 
 /** x broadcast to `shape` (NumPy rules); its gradient sums back over the broadcast dims. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor('broadcastTo', x);
-  const s = checkShape('broadcastTo', shape);
+  const s = checkSizedShape('broadcastTo', shape);
   if (x.ndim > s.length || !sameShape(broadcastShapes('broadcastTo', x.shape, s, 'x', 'shape'), s)) {
     throw new ShapeError('broadcastTo', `cannot broadcast a tensor of shape ${fmtShape(x.shape)} to ${fmtShape(s)}`, 'shape');
   }
@@ -147,9 +148,9 @@ export const unslice = (dy: Tensor, begin: readonly number[], step: readonly num
  */
 export function slice(x: Tensor, begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor {
   expectTensor('slice', x);
-  if (!Array.isArray(begin)) throw new TapegradError('slice', `expected an array of integers, got ${describeValue(begin)}`, 'begin');
-  if (end !== undefined && end !== null && !Array.isArray(end)) throw new TapegradError('slice', `expected an array, got ${describeValue(end)}`, 'end');
-  if (step !== undefined && step !== null && !Array.isArray(step)) throw new TapegradError('slice', `expected an array, got ${describeValue(step)}`, 'step');
+  if (!Array.isArray(begin)) throw new TapegradError('slice', `expected an array of integers, got ${fmtValue(begin)}`, 'begin');
+  if (end !== undefined && end !== null && !Array.isArray(end)) throw new TapegradError('slice', `expected an array, got ${fmtValue(end)}`, 'end');
+  if (step !== undefined && step !== null && !Array.isArray(step)) throw new TapegradError('slice', `expected an array, got ${fmtValue(step)}`, 'step');
   if (begin.length > x.ndim || (end && end.length > x.ndim) || (step && step.length > x.ndim)) {
     throw new ShapeError('slice', `more indices than the ${x.ndim} axes of shape ${fmtShape(x.shape)}`, 'begin');
   }
@@ -157,9 +158,9 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly (numbe
   for (let d = 0; d < x.ndim; d++) {
     const n = x.shape[d];
     const s = step?.[d] ?? 1;
-    if (!Number.isInteger(s) || s < 1) throw new TapegradError('slice', `step on axis ${d} must be a positive integer, got ${describeValue(s)}`, 'step');
+    if (!Number.isInteger(s) || s < 1) throw new TapegradError('slice', `step on axis ${d} must be a positive integer, got ${fmtValue(s)}`, 'step');
     const norm = (i: unknown, arg: string) => {
-      if (!Number.isInteger(i)) throw new TapegradError('slice', `index on axis ${d} must be an integer, got ${describeValue(i)}`, arg);
+      if (!Number.isInteger(i)) throw new TapegradError('slice', `index on axis ${d} must be an integer, got ${fmtValue(i)}`, arg);
       const k = i as number;
       return Math.min(Math.max(k < 0 ? k + n : k, 0), n);
     };

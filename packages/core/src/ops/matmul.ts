@@ -1,3 +1,4 @@
+import { checkSize } from '../creation.js';
 import { alloc, promote } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { kernels } from '../kernels/index.js';
@@ -28,6 +29,7 @@ export const matmulOp = defineOp<'matmul', { transA: boolean; transB: boolean }>
     const shape = [...batch, m, n];
     let count = 1;
     for (const d of batch) count *= d;
+    checkSize('matmul', count * m * n, 'b', `the product ${fmtShape(shape)}`);
     const out = alloc(promote(a.dtype, b.dtype), count * m * n);
     if (count === 1) {
       kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);

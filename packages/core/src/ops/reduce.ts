@@ -3,12 +3,12 @@
  * and so is `sumToShape`, the sweep's one place for undoing a broadcast.
  */
 import { alloc } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { tensor } from '../creation.js';
 import { kernels, type ReduceKernelOp } from '../kernels/index.js';
 import { normAxes, normAxis } from '../shape.js';
 import { apply, type OpDef } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add, div, eq, mul, ne, where } from './arith.js';
 import { defineOp, expectTensor } from './define.js';
 import { broadcastTo, reshape, type Axis } from './layout.js';
@@ -48,9 +48,9 @@ const RULES = { sum: sumOp, max: maxOp, min: minOp };
 
 /** Resolves `axis` and `keepdims` for a reduction, or throws naming the op and the argument. */
 export function reduceArgs(op: string, x: Tensor, axis: Axis | null | undefined, keepdims: unknown): number[] {
-  if (typeof keepdims !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${describeValue(keepdims)}`, 'keepdims');
+  if (typeof keepdims !== 'boolean') throw new TapegradError(op, `expected a boolean, got ${fmtValue(keepdims)}`, 'keepdims');
   if (axis !== undefined && axis !== null && typeof axis !== 'number' && !Array.isArray(axis)) {
-    throw new TapegradError(op, `expected an axis number, an array of them, null or undefined, got ${describeValue(axis)}`, 'axis');
+    throw new TapegradError(op, `expected an axis number, an array of them, null or undefined, got ${fmtValue(axis)}`, 'axis');
   }
   return normAxes(op, axis, x.ndim);
 }

@@ -3,11 +3,11 @@
  * (kernels/js-unary.ts) and a VJP written with the library's ops, so each is differentiable again.
  */
 import { alloc, promote } from '../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { sameShape } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor, describeValue } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add, div, eq, ge, gt, mul, neg, square, sub, where } from './arith.js';
 import { binaryOp, defineOp, expectTensor, unaryOp, type Grads } from './define.js';
 
@@ -34,6 +34,14 @@ export const expm1 = unaryOp('expm1', (dy, { output: y }) => [mul(dy, add(y, 1))
 export const sin = unaryOp('sin', (dy, { inputs: [x] }): Grads => [mul(dy, cos(x))]);
 // d cos(x) = −sin(x) dx
 export const cos = unaryOp('cos', (dy, { inputs: [x] }): Grads => [neg(mul(dy, sin(x)))]);
+// d atan(x) = dx / (1 + x²)
+/**
+ * The inverse tangent, in (−π/2, π/2).
+ *
+ * @example
+ * atan(tensor([1])).item(); // π/4
+ */
+export const atan = unaryOp('atan', (dy, { inputs: [x] }) => [div(dy, add(square(x), 1))]);
 // d erf(x) = 2/√π e^(−x²) dx
 /** The error function 2/√π ∫₀ˣ e^(−t²) dt (fdlibm's algorithm, within 1 ulp in float64). */
 export const erf = unaryOp('erf', (dy, { inputs: [x] }) => [mul(dy, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI))]);
@@ -94,12 +102,14 @@ export const geluExact = unaryOp('gelu', (dy, { inputs: [x] }) => {
   const phi = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
   return [mul(dy, add(Phi, mul(x, phi)))];
 });
-// with u = √(2/π)(x + 0.044715x³), t = tanh(u):  d gelu(x) = ((1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)) dx
+// with u = √(2/π)(x + 0.044715x³): gelu(x) = x(1 + tanh u)/2 = x σ(2u), so
+// d gelu(x) = σ(2u)(1 + 2x σ(−2u) u′) dx, u′ = √(2/π)(1 + 3·0.044715x²). The σ form has no 1 + tanh u
+// to cancel for x ≪ 0 (at x = −3 the tanh form, PyTorch's, loses 6 bits of the derivative).
 export const geluTanh = unaryOp('geluTanh', (dy, { inputs: [x] }) => {
   const x2 = square(x);
-  const t = tanh(mul(mul(x, add(mul(x2, 0.044715), 1)), SQRT_2_PI));
+  const u2 = mul(mul(x, add(mul(x2, 0.044715), 1)), 2 * SQRT_2_PI);
   const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_PI);
-  return [mul(dy, add(mul(add(t, 1), 0.5), mul(mul(x, sub(1, square(t))), mul(du, 0.5))))];
+  return [mul(dy, mul(sigmoid(u2), add(mul(mul(x, 2), mul(sigmoid(neg(u2)), du)), 1)))];
 });
 /**
  * GELU: x Φ(x), Φ the standard normal CDF (`approximate: 'none'`, the default, through erf), or its
@@ -107,7 +117,7 @@ export const geluTanh = unaryOp('geluTanh', (dy, { inputs: [x] }) => {
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const a = options.approximate ?? 'none';
-  if (a !== 'none' && a !== 'tanh') throw new TapegradError('gelu', `approximate must be 'none' or 'tanh', got ${describeValue(a)}`, 'approximate');
+  if (a !== 'none' && a !== 'tanh') throw new TapegradError('gelu', `approximate must be 'none' or 'tanh', got ${fmtValue(a)}`, 'approximate');
   return a === 'none' ? geluExact(x) : geluTanh(x);
 }
 
@@ -123,7 +133,7 @@ function parametric<K extends 'leakyRelu' | 'elu'>(name: K, vjp: (dy: Tensor, x:
   });
 }
 const finite = (op: string, v: unknown, arg: string): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TapegradError(op, `expected a finite number, got ${describeValue(v)}`, arg);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TapegradError(op, `expected a finite number, got ${fmtValue(v)}`, arg);
   return v;
 };
 
@@ -133,7 +143,11 @@ export const leakyReluOp = parametric('leakyRelu', (dy, x, _y, slope) => where(g
 export const leakyRelu = (x: Tensor, slope = 0.01): Tensor =>
   apply(leakyReluOp, [expectTensor('leakyRelu', x)], { p: finite('leakyRelu', slope, 'slope') });
 
-// d elu(x) = ([x > 0] + (y + α)[x ≤ 0]) dx, since α(eˣ − 1) has derivative αeˣ = y + α
-export const eluOp = parametric('elu', (dy, x, y, alpha) => where(gt(x, 0), dy, mul(dy, add(y, alpha))));
+// d elu(x) = ([x > 0] + α eˣ [x ≤ 0]) dx. Not (y + α) from y = α(eˣ − 1): that cancels to 0 once eˣ is
+// below the rounding of 1 (x < −37 in float64, −17 in float32). eˣ is taken of min(x, 0), never ∞.
+export const eluOp = parametric('elu', (dy, x, _y, alpha) => {
+  const positive = gt(x, 0);
+  return where(positive, dy, mul(dy, mul(exp(where(positive, 0, x)), alpha)));
+});
 /** x where x > 0, else α(eˣ − 1) (default α = 1, as PyTorch). */
 export const elu = (x: Tensor, alpha = 1): Tensor => apply(eluOp, [expectTensor('elu', x)], { p: finite('elu', alpha, 'alpha') });

@@ -1,6 +1,7 @@
-import { zerosLike, type Tensor } from '@tapegrad/core';
+import { TapegradError, zerosLike, type Tensor } from '@tapegrad/core';
 import { freshLike, wrapLike } from './fused.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
+import { checkBoolean, checkOptions, describeValue } from '../check.js';
 
 /** Options of `adam` and `adamw` (PyTorch's names; defaults as torch.optim.Adam / AdamW). */
 export interface AdamOptions {
@@ -25,8 +26,12 @@ export interface AdamSlot {
 }
 
 function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boolean): Optim<AdamSlot> {
-  const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0, amsgrad = false } = options;
+  const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0 } = checkOptions(name, options);
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new TapegradError(name, `expected a pair [β₁, β₂] of numbers in [0, 1), got ${describeValue(betas)}`, 'betas');
+  }
   const [beta1, beta2] = betas;
+  const amsgrad = checkBoolean(name, 'amsgrad', options.amsgrad, false);
   const unitInterval = (v: number) => Number.isFinite(v) && v >= 0 && v < 1;
   checkOption(name, 'betas[0]', beta1, unitInterval, 'a number in [0, 1)');
   checkOption(name, 'betas[1]', beta2, unitInterval, 'a number in [0, 1)');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
-import { tensor } from '@tapegrad/core';
+import { TapegradError, tensor } from '@tapegrad/core';
 import { clipGradNorm, clipGrads, globalNorm } from '@tapegrad/nn';
 
 const f64 = (xs: number[]) => tensor(xs, { dtype: 'float64' });
@@ -44,5 +44,30 @@ describe('clipping by global norm', () => {
 
   it('rejects a non-positive maxNorm', () => {
     expect(() => clipGrads(OrderedMap({ a: f64([1]) }), 0)).toThrow(/clipGradNorm: argument 'maxNorm'/);
+  });
+
+  it('a NaN norm propagates into every gradient, an infinite one scales them by 0 (as PyTorch)', () => {
+    const [nan, n1] = clipGrads(OrderedMap({ a: f64([NaN, 1]), b: f64([2]) }), 1);
+    expect(n1).toBeNaN();
+    expect([...nan.values()].flatMap((g) => Array.from(g.data))).toEqual([NaN, NaN, NaN]);
+    const [inf, n2] = clipGrads(OrderedMap({ a: f64([Infinity, 1]), b: f64([2]) }), 1);
+    expect(n2).toBe(Infinity);
+    expect([...inf.values()].flatMap((g) => Array.from(g.data))).toEqual([NaN, 0, 0]);
+    const p = f64([0, 0]).setRequiresGrad(true);
+    p.grad = f64([NaN, 3]);
+    expect(clipGradNorm([p], 1)).toBeNaN();
+    expect(Array.from(p.grad.data)).toEqual([NaN, NaN]);
+  });
+
+  it('errorIfNonfinite: a non-finite norm is a TapegradError and the gradients stay as they were', () => {
+    const grads = OrderedMap({ a: f64([NaN, 1]) });
+    expect(() => clipGrads(grads, 1, { errorIfNonfinite: true })).toThrow(TapegradError);
+    expect(() => clipGrads(grads, 1, { errorIfNonfinite: true })).toThrow(/clipGrads: argument 'errorIfNonfinite': the gradients' global norm is NaN, so they cannot be clipped/);
+    const p = f64([0]).setRequiresGrad(true);
+    const g = f64([-Infinity]);
+    p.grad = g;
+    expect(() => clipGradNorm([p], 1, { errorIfNonfinite: true })).toThrow(/clipGradNorm: .*global norm is Infinity/);
+    expect(p.grad).toBe(g);
+    expect(clipGrads(OrderedMap({ a: f64([3, 4]) }), 1, { errorIfNonfinite: true })[1]).toBe(5); // finite: clipped as usual
   });
 });

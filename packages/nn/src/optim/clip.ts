@@ -1,12 +1,23 @@
 import { isImmutable } from 'immutable';
 import { mul, noGrad, TapegradError, type Tensor } from '@tapegrad/core';
 import type { TensorMap } from './optimizer.js';
+import { checkBoolean, checkOptions, describeValue } from '../check.js';
 
 /**
  * Gradient clipping by global norm (PyTorch's clip_grad_norm_ with norm_type 2): the norm is taken over
  * all gradients together, ‖g‖ = √(Σ over every element of every gradient of g²), and when it exceeds
  * `maxNorm` every gradient is scaled by maxNorm / (‖g‖ + 1e-6), so their directions are kept.
+ *
+ * A non-finite norm is not hidden, as in PyTorch: a NaN norm makes every gradient NaN (the scale is
+ * NaN), an infinite one scales them by 0 (so an infinite element becomes NaN). With
+ * `{ errorIfNonfinite: true }` (PyTorch's `error_if_nonfinite`) a non-finite norm is an error instead,
+ * and the gradients are left as they are.
  */
+
+export interface ClipOptions {
+  /** Throw a TapegradError when the global norm is NaN or infinite, rather than scale by it (default false). */
+  errorIfNonfinite?: boolean;
+}
 
 /** PyTorch's guard against dividing by a zero norm. */
 const EPS = 1e-6;
@@ -23,10 +34,14 @@ export function globalNorm(grads: Iterable<Tensor>): number {
   return Math.sqrt(sq);
 }
 
-function scaleFor(maxNorm: number, norm: number): number {
-  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new TapegradError('clipGradNorm', `maxNorm must be a finite number > 0, got ${maxNorm}`, 'maxNorm');
-  const coef = maxNorm / (norm + EPS);
-  return coef < 1 ? coef : 1;
+function scaleFor(op: string, maxNorm: number, norm: number, options: ClipOptions | undefined): number {
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new TapegradError('clipGradNorm', `maxNorm must be a finite number > 0, got ${describeValue(maxNorm)}`, 'maxNorm');
+  }
+  if (checkBoolean(op, 'errorIfNonfinite', checkOptions(op, options).errorIfNonfinite, false) && !Number.isFinite(norm)) {
+    throw new TapegradError(op, `the gradients' global norm is ${norm}, so they cannot be clipped (a NaN or infinite gradient: look for NaN in the data or lower the learning rate)`, 'errorIfNonfinite');
+  }
+  return Math.min(maxNorm / (norm + EPS), 1); // NaN for a NaN norm: it propagates, as in PyTorch
 }
 
 /**
@@ -37,9 +52,12 @@ function scaleFor(maxNorm: number, norm: number): number {
  * const [clipped, norm] = clipGrads(grads, 1.0);
  * [params, state] = opt.update(clipped, state, params);
  */
-export function clipGrads(grads: TensorMap, maxNorm: number): [TensorMap, number] {
+export function clipGrads(grads: TensorMap, maxNorm: number, options?: ClipOptions): [TensorMap, number] {
+  if (!isImmutable(grads) || typeof (grads as TensorMap).map !== 'function') {
+    throw new TapegradError('clipGrads', `expected the gradients as an OrderedMap (as grad of a function of parameters() gives), got ${describeValue(grads)}`, 'grads');
+  }
   const norm = globalNorm(grads.values());
-  const coef = scaleFor(maxNorm, norm);
+  const coef = scaleFor('clipGrads', maxNorm, norm, options);
   return [coef === 1 ? grads : noGrad(() => grads.map((g) => mul(g, coef))), norm];
 }
 
@@ -54,11 +72,14 @@ export function clipGrads(grads: TensorMap, maxNorm: number): [TensorMap, number
  * const norm = clipGradNorm(model.parameters(), 1.0);
  * optimizer.step();
  */
-export function clipGradNorm(params: TensorMap | Iterable<Tensor>, maxNorm: number): number {
+export function clipGradNorm(params: TensorMap | Iterable<Tensor>, maxNorm: number, options?: ClipOptions): number {
+  if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+    throw new TapegradError('clipGradNorm', `expected the parameters (model.parameters(), or an iterable of tensors), got ${describeValue(params)}`, 'params');
+  }
   const list: Iterable<Tensor> = isImmutable(params) ? (params as TensorMap).values() : params;
   const withGrad = [...list].filter((p) => p.grad !== null);
   const norm = globalNorm(withGrad.map((p) => p.grad as Tensor));
-  const coef = scaleFor(maxNorm, norm);
+  const coef = scaleFor('clipGradNorm', maxNorm, norm, options);
   if (coef !== 1) noGrad(() => withGrad.forEach((p) => (p.grad = mul(p.grad as Tensor, coef))));
   return norm;
 }

@@ -1,6 +1,7 @@
 import { OrderedMap } from 'immutable';
-import { ShapeError, TapegradError, astype, noGrad, type Tensor } from '@tapegrad/core';
+import { ShapeError, TapegradError, astype, fmtShape, noGrad, sameShape, type Tensor } from '@tapegrad/core';
 import type { Schedule } from './schedule.js';
+import { checkNumber, describeValue } from '../check.js';
 
 /**
  * What every optimizer shares. An optimizer is a pure pair `init` / `update` over immutable values
@@ -60,9 +61,9 @@ export type ParamRule<S> = (theta: Tensor, g: Tensor, slot: S, lr: number) => [T
  */
 export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: Tensor) => S, rule: ParamRule<S>): Optim<S> {
   const lrAt = (step: number): number => {
-    const value = typeof lr === 'function' ? lr(step) : lr;
-    if (!Number.isFinite(value) || value < 0) {
-      throw new TapegradError(name, `learning rate must be a finite number ≥ 0, got ${value}${typeof lr === 'function' ? ` from the schedule at step ${step}` : ''}`, 'lr');
+    const value: unknown = typeof lr === 'function' ? lr(step) : lr;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new TapegradError(name, `learning rate must be a finite number ≥ 0, got ${describeValue(value)}${typeof lr === 'function' ? ` from the schedule at step ${step}` : ''}`, 'lr');
     }
     return value;
   };
@@ -81,8 +82,8 @@ export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: T
         const next = params.map((theta, key) => {
           const g = grads.get(key);
           if (g === undefined) return theta;
-          if (g.shape.length !== theta.shape.length || g.shape.some((d, i) => d !== theta.shape[i])) {
-            throw new ShapeError(name, `gradient '${key}' has shape [${g.shape.join(', ')}] but the parameter has [${theta.shape.join(', ')}]`, 'grads');
+          if (!sameShape(g.shape, theta.shape)) {
+            throw new ShapeError(name, `gradient '${key}' has shape ${fmtShape(g.shape)} but the parameter has ${fmtShape(theta.shape)}`, 'grads');
           }
           const [updated, slot] = rule(theta, astype(g, theta.dtype), slots.get(key) ?? initSlot(theta), rate);
           slots = slots.set(key, slot);
@@ -117,6 +118,12 @@ export class Optimizer<S = unknown> {
   state: OptimizerState<S>;
 
   constructor(model: Parameterized, optim: Optim<S>) {
+    if (model === null || typeof model !== 'object' || typeof model.parameters !== 'function' || typeof model.setParameters !== 'function') {
+      throw new TapegradError('Optimizer', `expected a model (with parameters() and setParameters()), got ${describeValue(model)}`, 'model');
+    }
+    if (optim === null || typeof optim !== 'object' || typeof optim.init !== 'function' || typeof optim.update !== 'function') {
+      throw new TapegradError('Optimizer', `expected a functional optimizer such as adam(), got ${describeValue(optim)}`, 'optim');
+    }
     this.model = model;
     this.optim = optim;
     this.state = optim.init(model.parameters());
@@ -143,7 +150,4 @@ export class Optimizer<S = unknown> {
 }
 
 /** Checks a numeric hyperparameter; the message names the optimizer, the option and the value. */
-export function checkOption(op: string, arg: string, value: number, ok: (v: number) => boolean, expected: string): number {
-  if (typeof value !== 'number' || !ok(value)) throw new TapegradError(op, `expected ${expected}, got ${value}`, arg);
-  return value;
-}
+export const checkOption = checkNumber;

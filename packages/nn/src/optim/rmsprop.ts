@@ -1,5 +1,6 @@
 import { zerosLike, type FloatArray, type Tensor } from '@tapegrad/core';
 import { freshLike, wrapLike } from './fused.js';
+import { checkBoolean, checkOptions } from '../check.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
 
 /** Options of `rmsprop` (PyTorch's torch.optim.RMSprop, same names and defaults). */
@@ -40,7 +41,8 @@ export interface RMSpropSlot {
  * [params, state] = opt.update(grads, state, params);
  */
 export function rmsprop(options: RMSpropOptions = {}): Optim<RMSpropSlot> {
-  const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options;
+  const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0 } = checkOptions('rmsprop', options);
+  const centered = checkBoolean('rmsprop', 'centered', options.centered, false);
   checkOption('rmsprop', 'alpha', alpha, (v) => Number.isFinite(v) && v >= 0 && v <= 1, 'a number in [0, 1]');
   checkOption('rmsprop', 'eps', eps, (v) => Number.isFinite(v) && v >= 0, 'a finite ε ≥ 0');
   checkOption('rmsprop', 'weightDecay', weightDecay, (v) => Number.isFinite(v) && v >= 0, 'a finite weight decay ≥ 0');

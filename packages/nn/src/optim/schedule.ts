@@ -1,4 +1,4 @@
-import { TapegradError } from '@tapegrad/core';
+import { checkNumber, checkOptions } from '../check.js';
 
 /**
  * Learning-rate schedules. A schedule is a plain function from the update step (0 for the first
@@ -7,11 +7,7 @@ import { TapegradError } from '@tapegrad/core';
  */
 export type Schedule = (step: number) => number;
 
-function check(op: string, arg: string, value: number, ok: boolean, expected: string): void {
-  if (!ok) throw new TapegradError(op, `expected ${expected}, got ${value}`, arg);
-}
-
-const checkLr = (op: string, lr: number): void => check(op, 'lr', lr, Number.isFinite(lr) && lr >= 0, 'a finite learning rate ≥ 0');
+const checkLr = (op: string, lr: number): number => checkNumber(op, 'lr', lr, (v) => Number.isFinite(v) && v >= 0, 'a finite learning rate ≥ 0');
 
 /**
  * The same learning rate at every step.
@@ -32,10 +28,11 @@ export function constantSchedule(lr: number): Schedule {
  * s(99);  // 0.1
  * s(100); // 0.05
  */
-export function stepSchedule(lr: number, { stepSize, gamma = 0.1 }: { stepSize: number; gamma?: number }): Schedule {
+export function stepSchedule(lr: number, options: { stepSize: number; gamma?: number }): Schedule {
   checkLr('stepSchedule', lr);
-  check('stepSchedule', 'stepSize', stepSize, Number.isInteger(stepSize) && stepSize > 0, 'a positive integer');
-  check('stepSchedule', 'gamma', gamma, Number.isFinite(gamma) && gamma >= 0, 'a finite factor ≥ 0');
+  const { stepSize, gamma = 0.1 } = checkOptions('stepSchedule', options);
+  checkNumber('stepSchedule', 'stepSize', stepSize, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+  checkNumber('stepSchedule', 'gamma', gamma, (v) => Number.isFinite(v) && v >= 0, 'a finite factor ≥ 0');
   return (step) => lr * gamma ** Math.floor(step / stepSize);
 }
 
@@ -47,7 +44,7 @@ export function stepSchedule(lr: number, { stepSize, gamma = 0.1 }: { stepSize: 
  */
 export function exponentialSchedule(lr: number, gamma: number): Schedule {
   checkLr('exponentialSchedule', lr);
-  check('exponentialSchedule', 'gamma', gamma, Number.isFinite(gamma) && gamma >= 0, 'a finite factor ≥ 0');
+  checkNumber('exponentialSchedule', 'gamma', gamma, (v) => Number.isFinite(v) && v >= 0, 'a finite factor ≥ 0');
   return (step) => lr * gamma ** step;
 }
 
@@ -61,9 +58,10 @@ export function exponentialSchedule(lr: number, gamma: number): Schedule {
  * s(50);  // 0.5
  * s(100); // 0
  */
-export function cosineSchedule(lr: number, { totalSteps, minLr = 0 }: { totalSteps: number; minLr?: number }): Schedule {
+export function cosineSchedule(lr: number, options: { totalSteps: number; minLr?: number }): Schedule {
   checkLr('cosineSchedule', lr);
-  check('cosineSchedule', 'totalSteps', totalSteps, Number.isInteger(totalSteps) && totalSteps > 0, 'a positive integer');
-  check('cosineSchedule', 'minLr', minLr, Number.isFinite(minLr) && minLr >= 0 && minLr <= lr, `a finite number in [0, lr = ${lr}]`);
+  const { totalSteps, minLr = 0 } = checkOptions('cosineSchedule', options);
+  checkNumber('cosineSchedule', 'totalSteps', totalSteps, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+  checkNumber('cosineSchedule', 'minLr', minLr, (v) => Number.isFinite(v) && v >= 0 && v <= lr, `a finite number in [0, lr = ${lr}]`);
   return (step) => minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps))) / 2;
 }

@@ -1,5 +1,6 @@
 import type { Tensor } from '@tapegrad/core';
 import { freshLike, wrapLike } from './fused.js';
+import { checkBoolean, checkOptions } from '../check.js';
 import { checkOption, makeOptim, Optimizer, type LearningRate, type Optim, type Parameterized } from './optimizer.js';
 
 /** Options of `sgd` (PyTorch's torch.optim.SGD, same names and defaults). */
@@ -35,7 +36,8 @@ export interface SGDSlot {
  * [params, state] = opt.update(grads, state, params);
  */
 export function sgd(options: SGDOptions = {}): Optim<SGDSlot> {
-  const { lr = 0.001, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
+  const { lr = 0.001, momentum = 0, dampening = 0, weightDecay = 0 } = checkOptions('sgd', options);
+  const nesterov = checkBoolean('sgd', 'nesterov', options.nesterov, false);
   checkOption('sgd', 'momentum', momentum, (v) => Number.isFinite(v) && v >= 0, 'a finite momentum ≥ 0');
   checkOption('sgd', 'dampening', dampening, Number.isFinite, 'a finite dampening');
   checkOption('sgd', 'weightDecay', weightDecay, (v) => Number.isFinite(v) && v >= 0, 'a finite weight decay ≥ 0');

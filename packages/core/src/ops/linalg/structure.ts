@@ -4,16 +4,16 @@
  * vector its adjoint), so their gradients, and the gradients of those, come from the primitives'.
  */
 import { alloc, type DType } from '../../dtype.js';
-import { ShapeError, TapegradError, fmtShape } from '../../errors.js';
+import { ShapeError, TapegradError, fmtShape, fmtValue } from '../../errors.js';
 import { normAxis } from '../../shape.js';
-import { Tensor, describeValue } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import { mul, where } from '../arith.js';
 import { expectTensor } from '../define.js';
 import { reshape, sliceRaw, transpose, unslice } from '../layout.js';
 import { sum } from '../reduce.js';
 
 function checkOffset(op: string, k: unknown): number {
-  if (!Number.isInteger(k)) throw new TapegradError(op, `expected an integer diagonal offset, got ${describeValue(k)}`, 'k');
+  if (!Number.isInteger(k)) throw new TapegradError(op, `expected an integer diagonal offset, got ${fmtValue(k)}`, 'k');
   return k as number;
 }
 

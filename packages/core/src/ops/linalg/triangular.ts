@@ -1,14 +1,15 @@
 import { alloc, promote } from '../../dtype.js';
-import { TapegradError } from '../../errors.js';
+import { TapegradError, fmtValue } from '../../errors.js';
 import { kernels } from '../../kernels/index.js';
 import { apply } from '../../tape.js';
-import { Tensor, describeValue } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import { neg } from '../arith.js';
 import { defineOp, expectTensor, type Grads } from '../define.js';
 import { matmulT } from '../matmul.js';
 import { asColumn, batchOf, broadcastBatch, pivotError, squareSize } from './common.js';
 import { tril, triu } from './structure.js';
 
+/** Which triangle of A `triangularSolve` reads, and whether it solves with A or Aᵀ. */
 export interface TriangularSolveOptions {
   /** A is lower triangular (true) or upper triangular (false); only that triangle of A is read. */
   lower: boolean;
@@ -56,11 +57,11 @@ export function triangularSolve(A: Tensor, B: Tensor, options: TriangularSolveOp
   const n = squareSize('triangularSolve', A);
   expectTensor('triangularSolve', B, 'B');
   if (options === null || typeof options !== 'object' || typeof options.lower !== 'boolean') {
-    throw new TapegradError('triangularSolve', `expected options with a boolean 'lower', got ${describeValue(options)}`, 'options');
+    throw new TapegradError('triangularSolve', `expected options with a boolean 'lower', got ${fmtValue(options)}`, 'options');
   }
   const attrs: Attrs = { lower: options.lower, transpose: options.transpose ?? false, unitDiagonal: options.unitDiagonal ?? false };
   for (const key of ['transpose', 'unitDiagonal'] as const) {
-    if (typeof attrs[key] !== 'boolean') throw new TapegradError('triangularSolve', `${key} must be a boolean, got ${describeValue(attrs[key])}`, 'options');
+    if (typeof attrs[key] !== 'boolean') throw new TapegradError('triangularSolve', `${key} must be a boolean, got ${fmtValue(attrs[key])}`, 'options');
   }
   if (B.ndim === 1) return asColumn('triangularSolve', n, B, (b) => triangularSolve(A, b, attrs));
   const [A2, B2] = broadcastBatch('triangularSolve', A, B);

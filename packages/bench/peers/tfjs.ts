@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
-import { accuracyOf, batchOrder, type DigitsData } from '../digits.js';
-import type { Library } from './library.js';
+import { chainOp, type ChainData, type MatmulData, type MlpData } from '../src/data.js';
+import { accuracyOf, batchOrder, type DigitsData } from '../src/digits.js';
+import type { Library } from '../src/libs/library.js';
 
 /**
  * TensorFlow.js: tfjs-core with the cpu backend or the wasm backend (SIMD build, XNNPACK). The wasm

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
-import { accuracyOf, batchOrder, type DigitsData } from '../digits.js';
-import type { Library } from './library.js';
+import { chainOp, type ChainData, type MatmulData, type MlpData } from '../src/data.js';
+import { accuracyOf, batchOrder, type DigitsData } from '../src/digits.js';
+import type { Library } from '../src/libs/library.js';
 
 /**
  * jax-js on its wasm device, eagerly or with every workload's function under `jit` (compiled on the

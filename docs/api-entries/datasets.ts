@@ -1,0 +1,6 @@
+/**
+ * Digits, breast cancer and iris as tensors, splits, standardization, batches.
+ *
+ * @module @tapegrad/datasets
+ */
+export * from '@tapegrad/datasets';
