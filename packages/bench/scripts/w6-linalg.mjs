@@ -2,10 +2,15 @@
 // (Σ_ij x[b,i]·W[i,j]·y[b,j], b = n = 256), tapegrad against jax-js (eager, wasm device). TensorFlow.js
 // has no float64 and neither solve nor cholesky, so it has no column. Each figure is the median of
 // `reps` repetitions (a repetition repeats the call for at least 20 ms) after two warm-up calls; the
-// results of the two libraries are compared (max relative difference). Run after a build:
+// results of the two libraries are compared (max relative difference). Run after a build, once
+// `pnpm bench` has installed the peers into packages/bench/peers:
 //   pnpm --filter @tapegrad/bench exec node scripts/w6-linalg.mjs [reps]
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import * as tg from '@tapegrad/core';
-import * as jax from '@jax-js/jax';
+
+// jax-js lives in peers/ (installed on first use by `pnpm bench`), not among the workspace's packages
+const jax = await import(pathToFileURL(createRequire(new URL('../peers/package.json', import.meta.url)).resolve('@jax-js/jax')).href);
 
 const reps = Number(process.argv[2] ?? 5);
 const { numpy: np } = jax;
