@@ -31,6 +31,24 @@ export class DTypeError extends TapegradError {
   }
 }
 
+/**
+ * A matrix a linear-algebra op cannot factor: singular (solve, inv, lu) or not positive definite
+ * (cholesky). `batch` is the matrix's index in the batch dims, `pivot` the first failing pivot (from 0).
+ *
+ * @example
+ * try { cholesky(tensor([[1, 2], [2, 1]])); } catch (e) { (e as LinAlgError).pivot; } // 1
+ */
+export class LinAlgError extends TapegradError {
+  readonly batch: readonly number[];
+  readonly pivot: number;
+  constructor(op: string, message: string, arg: string, batch: readonly number[], pivot: number) {
+    super(op, message, arg);
+    this.name = 'LinAlgError';
+    this.batch = batch;
+    this.pivot = pivot;
+  }
+}
+
 /** Raised by `gradcheck(..., { throw: true })` when analytical and numerical Jacobians disagree. */
 export class GradcheckError extends TapegradError {
   readonly report: unknown;

@@ -9,6 +9,7 @@ import type { FloatArray } from '../dtype.js';
 
 import type { UnaryKernelOp } from './js-unary.js';
 import type { ConvGeometry } from './js-conv.js';
+import type { LinalgKernels } from './linalg-types.js';
 
 export type { UnaryKernelOp, ConvGeometry };
 
@@ -18,7 +19,7 @@ export type BinaryKernelOp =
 
 export type ReduceKernelOp = 'sum' | 'max' | 'min';
 
-export interface Kernels {
+export interface Kernels extends LinalgKernels {
   /** out[i] = f(x[i]) (js-unary.ts lists the ops); `p` is the op's parameter where it has one. `out` may be `x` itself. */
   unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p?: number): void;
   /** out = a ∘ b with NumPy broadcasting of `aShape` and `bShape` to `outShape`; comparisons write 1 or 0. */
