@@ -364,7 +364,16 @@ export function hessian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => un
   return jacobian(grad(f as AnyFn, argnums) as AnyFn, argnums) as (...args: unknown[]) => unknown;
 }
 
-/** Clears `.grad` on every tensor of a tree (an array, object or immutable collection of tensors). */
+/**
+ * Clears `.grad` (sets it to null) on every tensor of a tree (an array, object or immutable collection
+ * of tensors), since `backward()` accumulates. PyTorch's `zero_grad` also sets None by default.
+ *
+ * @example
+ * const W = tensor([[1, 2]], { requiresGrad: true }), b = tensor([[0]], { requiresGrad: true });
+ * W.matmul(tensor([[1], [1]])).add(b).sum().backward();
+ * zeroGrad({ W, b });
+ * W.grad; // null
+ */
 export function zeroGrad(tree: unknown): void {
   for (const t of flatten(tree).leaves) t.grad = null;
 }
