@@ -1,6 +1,14 @@
 import { TapegradError, type DType } from '@tapegrad/core';
 import { parseCSV, type Dataset } from './csv.js';
 
+/**
+ * Options of the bundled data sets' loaders (`digits`, `breastCancer`, `iris`): the dtype, and where
+ * the data files are when a bundler has moved the code away from the package.
+ *
+ * @example
+ * const { x } = iris({ dtype: 'float64' });
+ * x.shape; // [4, 150]
+ */
 export interface LoadOptions {
   /** `'float32'` (default) or `'float64'`, for both x and y. */
   dtype?: DType;
