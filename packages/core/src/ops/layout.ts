@@ -182,7 +182,8 @@ export const unslice = (dy: Tensor, begin: readonly number[], step: readonly num
  * axes past `begin.length` are kept whole. Steps are positive integers.
  *
  * @example
- * slice(A, [0, 1], [null, 3]); // A[:, 1:3]
+ * const A = tensor([[1, 2, 3], [4, 5, 6]]);
+ * slice(A, [0, 1], [null, 3]); // [[2, 3], [5, 6]]  (A[:, 1:3])
  */
 export function slice(x: Tensor, begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor {
   expectTensor('slice', x);
