@@ -74,7 +74,7 @@ export interface ParseOptions {
  * with `DecompressionStream`.
  *
  * @example
- * // In a browser (the URL your bundler or server gives @tapegrad/datasets/data/digits.csv.gz):
+ * // In a browser (at the URL your bundler or server gives the package's data/digits.csv.gz):
  * const response = await fetch('/data/digits.csv.gz');
  * const text = await new Response(response.body!.pipeThrough(new DecompressionStream('gzip'))).text();
  * const { x, y } = parseDigits(text); // x [64, 1797], y [1797]

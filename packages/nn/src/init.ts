@@ -1,7 +1,7 @@
 import { TapegradError, full, rand, randn, type DType, type Generator, type Tensor } from '@tapegrad/core';
 
 /**
- * Weight initializers. Each draws from a seedable `Generator` of @tapegrad/core (the global one, see
+ * Weight initializers. Each draws from a seedable `Generator` of `@tapegrad/core` (the global one, see
  * `manualSeed`, when none is given), so a model is reproducible from one seed. Fans follow the notes'
  * layout: W is [n_out, n_in], so fanIn = shape[1] and fanOut = shape[0] (for more dims, both are
  * multiplied by the receptive field, the product of the remaining dims, as in PyTorch).
