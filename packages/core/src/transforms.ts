@@ -373,7 +373,8 @@ export function hessian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => un
 
 /**
  * Clears `.grad` (sets it to null) on every tensor of a tree (an array, object or immutable collection
- * of tensors), since `backward()` accumulates. PyTorch's `zero_grad` also sets None by default.
+ * of tensors), since `backward()` accumulates; as PyTorch's `zero_grad(set_to_none=True)` (its default
+ * since 2.0; 1.13 filled zeros instead).
  *
  * @example
  * const W = tensor([[1, 2]], { requiresGrad: true }), b = tensor([[0]], { requiresGrad: true });
