@@ -92,6 +92,9 @@ describe('the values comments state', () => {
     expect(matches(9.3576e-14, parseValue('9.358e-14')!.value)).toBe(true);
     expect(matches(9.36e-14, parseValue('9.358e-14')!.value)).toBe(false);
     expect(matches([1, 2], parseValue('[1, 2, 3]')!.value)).toBe(false);
+    expect(matches(core.zeros([1, 3]), parseValue('[1, 3]')!.value)).toBe(true); // the shape of a 2-D tensor
+    expect(matches(core.zeros([1, 3]), parseValue('[3, 1]')!.value)).toBe(false);
+    expect(matches(core.tensor([1, 3]), parseValue('[2]')!.value)).toBe(false); // a 1-D tensor states its value
   });
 
   it('turns `expr; // value` and `const y = expr; // value` into checks', () => {

@@ -10,6 +10,7 @@
  * - Numbers compare to the precision they are printed with: 0.731 means ±0.0005, and 2.718… (cut, not
  *   rounded) means within 0.001; exponent notation (9.358e-14) is relative to the printed mantissa.
  *   A Tensor compares by `toArray()`, a typed array as an array; an expected object names the keys it checks.
+ *   A flat list of numbers after a tensor of two or more dimensions is its shape (`// [1, 1, 3, 3]`).
  * - `import` lines are dropped: the test puts every public export in scope.
  */
 import ts from 'typescript';
@@ -71,6 +72,10 @@ const plain = (v: unknown): unknown => (v instanceof Tensor ? v.toArray() : Arra
 
 /** Whether `actual` is what `expected` (from parseValue) promises. */
 export function matches(actual: unknown, expected: unknown): boolean {
+  // a flat list of numbers stated for a tensor of two or more dimensions cannot be its value: it is its shape
+  if (actual instanceof Tensor && actual.ndim > 1 && Array.isArray(expected) && expected.every((e) => e !== null && typeof e === 'object' && 'tol' in e)) {
+    return matches([...actual.shape], expected);
+  }
   const a = plain(actual);
   if (expected !== null && typeof expected === 'object' && 'tol' in expected) {
     const e = expected as Approx;
