@@ -125,11 +125,16 @@ describe.skipIf(missing !== null)('tapegrad in headless Chromium (packed package
     await page.close();
   });
 
-  // Needs core (not ours to edit): the first setNumThreads(n > 1), or first threaded-size product, on a
-  // page that is not cross-origin isolated should console.warn once, e.g. "tapegrad: threads need a
-  // cross-origin-isolated page (COOP: same-origin, COEP: require-corp); running on one thread", and
-  // never again in that page. Then: open(plainUrl), run THREADED_GEMM twice, expect exactly one
-  // 'warning: tapegrad: threads need a cross-origin-isolated page' among the console messages, and none
-  // on isolatedUrl.
-  it.todo('without COOP/COEP, warns once on the console that threads need cross-origin isolation');
+  it('without COOP/COEP, warns once on the console that threads need cross-origin isolation', async () => {
+    const threadsWarning = (m: string) => m.startsWith('warning: tapegrad:') && m.includes('Cross-Origin-Opener-Policy: same-origin') && m.includes('Cross-Origin-Embedder-Policy: require-corp');
+    const plain = await open(plainUrl);
+    await plain.page.evaluate(THREADED_GEMM);
+    await plain.page.evaluate(THREADED_GEMM);
+    expect(plain.console.filter(threadsWarning)).toHaveLength(1);
+    await plain.page.close();
+    const isolated = await open(isolatedUrl);
+    await isolated.page.evaluate(THREADED_GEMM);
+    expect(isolated.console.filter(threadsWarning)).toEqual([]);
+    await isolated.page.close();
+  });
 });

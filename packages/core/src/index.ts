@@ -19,6 +19,10 @@ export {
   sum, mean, max, min, argmax, argmin, prod, variance, std, norm, pad, flip, split, repeat, tile, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
   type Operand, type Axis, type IndexLike, type VarianceOptions, type NormOrder,
 } from './functions.js';
+export { conv1d, conv2d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose2dOptions, type Pair } from './functions.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, globalAvgPool2d, type Pool1dOptions, type Pool2dOptions } from './functions.js';
+export { cumsum, cumprod, sort, argsort, topk, oneHot, embedding, type SortOptions, type TopkOptions, type Sorted, type OneHotOptions } from './functions.js';
+export { scaledDotProductAttention, type AttentionOptions } from './functions.js';
 export { noGrad, isGradEnabled, tapeOf, type TapeEntry, type OpDef, type VjpNode, type Grads } from './tape.js';
 export { OPS, type OpName } from './ops/table.js';
 export { customOp, customVjp, type CustomOpSpec, type CustomOpContext } from './custom.js';

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predict } from '@tapegrad/nn';
+import { spawnSync } from 'node:child_process';
 import { main } from './cli.js';
+import { drawDot } from './debugging.js';
 import { runDemo, type DemoResult } from './demo.js';
 import { DEFAULTS, HELP, UsageError, parseOptions, type DemoOptions } from './options.js';
 import { breastCancerTask, digitsTask } from './tasks.js';
@@ -27,11 +29,11 @@ describe('parseOptions', () => {
     const argv = [
       '--dataset', 'digits', '--hidden', '64,32', '--activation', 'relu', '--optimizer', 'sgd', '--lr', '0.05',
       '--epochs', '7', '--batch-size', '16', '--seed', '42', '--digits-preprocessing', 'standardize',
-      '--out', 'a/b.svg', '--no-gradcheck',
+      '--out', 'a/b.svg', '--no-gradcheck', '--explain', '--diagnostics',
     ];
     const expected: DemoOptions = {
       dataset: 'digits', hidden: [64, 32], activation: 'relu', optimizer: 'sgd', lr: 0.05, epochs: 7, batchSize: 16,
-      seed: 42, digitsPreprocessing: 'standardize', out: 'a/b.svg', gradcheck: false,
+      seed: 42, digitsPreprocessing: 'standardize', out: 'a/b.svg', gradcheck: false, explain: true, diagnostics: true,
     };
     expect(parseOptions(argv)).toEqual(expected);
     expect(parseOptions(['--epochs=5', '-h'])).toBe('help');
@@ -70,7 +72,7 @@ describe('main (the command line)', () => {
     const out = collector(), err = collector();
     expect(main(['--help'], out.stream, err.stream)).toBe(0);
     expect(out.text()).toBe(HELP);
-    for (const option of ['--hidden', '--activation', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--dataset', '--out', '--no-gradcheck']) {
+    for (const option of ['--hidden', '--activation', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--dataset', '--out', '--no-gradcheck', '--explain', '--diagnostics']) {
       expect(HELP).toContain(option);
     }
     expect(err.text()).toBe('');
@@ -163,6 +165,59 @@ describe('runDemo, 3 epochs on both data sets', () => {
     expect(text).toContain('digits: train and test loss per epoch (log scale)');
     expect(text).toMatch(/ ← (train|test)/); // curves named where they end (no color in a pipe)
     expect(existsSync(join(dir, 'curves'))).toBe(true);
+  });
+
+  it('explains and diagnoses nothing unless asked', () => {
+    expect([result.explained, result.diagnosticsPaths, result.runs.map((r) => r.diagnostics)]).toEqual([[], [], [null, null]]);
+    expect(text).not.toMatch(/explain|diagnostics|graph \(/);
+  });
+});
+
+describe('runDemo --explain --diagnostics', () => {
+  const folder = join(dir, 'debug');
+  let result: DemoResult, text: string;
+  beforeAll(() => {
+    const out = collector();
+    result = runDemo({ ...DEFAULTS, dataset: 'breast-cancer', epochs: 2, gradcheck: false, explain: true, diagnostics: true, out: join(folder, 'loss.svg') }, out.stream);
+    text = out.text();
+  });
+
+  it("prints explain for the first layer's weights and writes the graph as DOT, and as SVG when dot is on PATH", () => {
+    const [e] = result.explained;
+    expect(text).toContain("breast cancer: the chain rule for the first layer's weights, on the training loss (explain)\n");
+    expect(text).toContain('∂L/∂layers.0.W = Σ over 6 paths (the sweep adds their contributions where the paths meet)\n');
+    expect(text).toContain('path 1: ∂L/∂A[2] · ∂A[2]/∂Z[2] · ∂Z[2]/∂A[1] · ∂A[1]/∂Z[1] · ∂Z[1]/∂layers.0.W\n');
+    expect(text).toMatch(/^ {2}∂A\[1\]\/∂Z\[1\] +sigmoid +\[16, 455\] → \[16, 455\] +dZ = dA ⊙ σ\(Z\)\(1 − σ\(Z\)\) +\d/m);
+    expect(e.dotPath).toBe(join(folder, 'tapegrad-demo-graph-breast-cancer.dot'));
+    expect(text).toContain(`graph (DOT): ${e.dotPath}\n`);
+    const dot = readFileSync(e.dotPath, 'utf8');
+    expect(dot.startsWith('digraph tapegrad {')).toBe(true);
+    expect(dot).toContain('[label="layers.0.W\\n[16, 30] float32"');
+    if (spawnSync('dot', ['-V']).error === undefined) {
+      expect(e.svgPath).toBe(join(folder, 'tapegrad-demo-graph-breast-cancer.svg'));
+      expect(readFileSync(e.svgPath!, 'utf8')).toContain('<svg');
+      expect(text).toContain(`graph (SVG): ${e.svgPath}\n`);
+    } else {
+      expect(text).toContain("graph (SVG): not drawn, 'dot' is not on PATH");
+    }
+  });
+
+  it('says why the SVG is not drawn when dot is missing or fails', () => {
+    expect(drawDot('g.dot', 'g.svg', 'tapegrad-no-such-dot')).toBe("'tapegrad-no-such-dot' is not on PATH: install Graphviz (Debian: apt-get install graphviz) to draw it");
+    expect(drawDot(join(dir, 'missing.dot'), join(dir, 'g.svg'), process.execPath)).toMatch(/exited with 9/); // node: bad option -Tsvg
+  });
+
+  it('records the diagnostics per epoch while training and draws them in the terminal and as SVG', () => {
+    const diagnostics = result.runs[0].diagnostics!;
+    expect(diagnostics.records.map((r) => [r.epoch, r.steps])).toEqual([[0, 8], [1, 8]]); // 455 examples in batches of 64
+    expect(Object.keys(diagnostics.records[0].gradNorm)).toEqual(['layers.0.W', 'layers.0.b', 'layers.1.W', 'layers.1.b']);
+    expect(Object.keys(diagnostics.records[0].saturated)).toEqual(['layers.0', 'layers.1']);
+    expect(text).toContain('gradient norm ‖∂L/∂θ‖ per parameter (log scale), per epoch\n');
+    expect(text).toContain('update / weight ratio ‖Δθ‖/‖θ‖ per step (log scale), per epoch\n');
+    const path = join(folder, 'tapegrad-demo-diagnostics-breast-cancer.svg');
+    expect(result.diagnosticsPaths).toEqual([path]);
+    expect(text).toContain(`diagnostics (SVG): ${path}\n`);
+    expect(readFileSync(path, 'utf8').match(/<svg x=/g)).toHaveLength(3);
   });
 });
 

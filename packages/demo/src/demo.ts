@@ -2,9 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Generator } from '@tapegrad/core';
 import {
-  Adam, AdamW, RMSprop, SGD, evaluate, fit, writeFileAtomic,
+  Adam, AdamW, RMSprop, SGD, TrainingDiagnostics, evaluate, fit,
   type History, type Module, type Optimizer, type ProgressStream,
 } from '@tapegrad/nn';
+import { writeFileAtomic } from '@tapegrad/nn/node';
+import { diagnosticsPath, drawDiagnostics, explainFirstLayer, type Explained } from './debugging.js';
 import { checkGradients, formatGradientCheck, type GradientCheck } from './gradients.js';
 import { lossFigureSvg, terminalLossPlot } from './figures.js';
 import { DEFAULT_LR, type DemoOptions, type OptimizerName, type TaskName } from './options.js';
@@ -27,6 +29,8 @@ export interface RunResult {
   testLoss: number;
   seconds: number;
   model: Module;
+  /** What was recorded during training, with --diagnostics. */
+  diagnostics: TrainingDiagnostics | null;
 }
 
 export interface DemoResult {
@@ -35,6 +39,10 @@ export interface DemoResult {
   /** The absolute path of the SVG written. */
   svgPath: string;
   seconds: number;
+  /** With --explain: the explanation and graph files of each run. */
+  explained: Explained[];
+  /** With --diagnostics: the SVG files of the diagnostics, one per run. */
+  diagnosticsPaths: string[];
 }
 
 /** Where the demo prints: `process.stdout`, or anything with `write` (tests collect the text). */
@@ -66,6 +74,7 @@ function train(task: Task, options: DemoOptions, out: DemoStream): RunResult {
   line(`network [${sizes.join(', ')}]: ${options.activation} hidden layers, ${task.outputActivation} output, loss ${task.lossName}`);
   line(model.toString().replace(/^/gm, '  '));
   line(`training: ${options.optimizer} (lr ${lr}${options.optimizer === 'sgd' ? ', momentum 0.9' : ''}), batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}`);
+  const diagnostics = options.diagnostics ? new TrainingDiagnostics(model) : null;
   const start = performance.now();
   const history = fit(model, task.train, {
     epochs: options.epochs,
@@ -76,6 +85,7 @@ function train(task: Task, options: DemoOptions, out: DemoStream): RunResult {
     seed: options.seed,
     metrics: ['accuracy'],
     stream: out,
+    callbacks: diagnostics ?? undefined,
   });
   const seconds = (performance.now() - start) / 1000;
   const { loss, accuracy } = evaluate(model, task.test, { loss: task.loss, metrics: ['accuracy'] });
@@ -83,7 +93,7 @@ function train(task: Task, options: DemoOptions, out: DemoStream): RunResult {
   const testCorrect = Math.round(accuracy! * testSize);
   line(`${task.title}: test accuracy ${percent(accuracy!)} (${testCorrect}/${testSize} correct), test loss ${loss.toFixed(4)}, trained in ${seconds.toFixed(1)} s`);
   line();
-  return { task: task.name, sizes, preprocessing: task.preprocessing, history, testAccuracy: accuracy!, testCorrect, testSize, testLoss: loss, seconds, model };
+  return { task: task.name, sizes, preprocessing: task.preprocessing, history, testAccuracy: accuracy!, testCorrect, testSize, testLoss: loss, seconds, model, diagnostics };
 }
 
 /**
@@ -128,9 +138,31 @@ export function runDemo(options: DemoOptions, out: DemoStream): DemoResult {
   writeFileAtomic(svgPath, new TextEncoder().encode(lossFigureSvg(curves)));
   line(`loss curves (SVG): ${svgPath}`);
   line();
+  const explained: Explained[] = [];
+  if (options.explain) {
+    tasks.forEach((task, i) => {
+      const e = explainFirstLayer(task, runs[i].model, dirname(svgPath));
+      explained.push(e);
+      line(`${task.title}: the chain rule for the first layer's weights, on the training loss (explain)`);
+      line(e.text);
+      line(`graph (DOT): ${e.dotPath}`);
+      line(e.svgPath !== null ? `graph (SVG): ${e.svgPath}` : `graph (SVG): not drawn, ${e.note}`);
+      line();
+    });
+  }
+  const diagnosticsPaths: string[] = [];
+  runs.forEach((r, i) => {
+    if (r.diagnostics === null) return;
+    const path = diagnosticsPath(dirname(svgPath), tasks[i]);
+    line(`${tasks[i].title}: training diagnostics`);
+    line(drawDiagnostics(r.diagnostics, path, { color: out.isTTY === true, columns: out.columns }));
+    line(`diagnostics (SVG): ${path}`);
+    line();
+    diagnosticsPaths.push(path);
+  });
   runs.forEach((r, i) => line(`${tasks[i].title.padEnd(14)} test accuracy ${percent(r.testAccuracy)}  (${r.testCorrect}/${r.testSize})`));
   for (const c of gradchecks) line(`${`gradcheck (${c.task.title})`.padEnd(28)} ${c.report.ok ? 'ok' : 'FAILED'}, max abs error ${c.report.maxAbsError.toExponential(2)}`);
   const seconds = (performance.now() - start) / 1000;
   line(`done in ${seconds.toFixed(1)} s`);
-  return { runs, gradchecks, svgPath, seconds };
+  return { runs, gradchecks, svgPath, seconds, explained, diagnosticsPaths };
 }

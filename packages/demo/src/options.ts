@@ -34,6 +34,10 @@ export interface DemoOptions {
   out: string;
   /** Run gradcheck on the trained networks (default true). */
   gradcheck: boolean;
+  /** After training, print `explain` for the first layer's weights and write the graph as DOT (and SVG with Graphviz). */
+  explain: boolean;
+  /** Record gradient norms, update ratios and saturated/dead units while training, and draw them. */
+  diagnostics: boolean;
 }
 
 /** A data set the demo trains on. */
@@ -60,6 +64,8 @@ export const DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   digitsPreprocessing: 'scale',
   out: 'tapegrad-demo-loss.svg',
   gradcheck: true,
+  explain: false,
+  diagnostics: false,
 });
 
 export const HELP = `Usage: pnpm demo [-- options]
@@ -83,6 +89,12 @@ Options:
                           scale (pixels / 16, into [0, 1]) | standardize (per pixel)  (default ${DEFAULTS.digitsPreprocessing})
   --out PATH              where to write the SVG of the loss curves   (default ./${DEFAULTS.out})
   --no-gradcheck          skip the gradient check
+  --explain               after training, print the chain rule for the first layer's weights (explain) and
+                          write the graph as tapegrad-demo-graph-<data set>.dot next to the SVG, and as .svg
+                          if Graphviz's dot is on PATH
+  --diagnostics           record per-parameter gradient norms and update/weight ratios and the saturated
+                          sigmoid (or dead ReLU) units per epoch; draw them in the terminal and in
+                          tapegrad-demo-diagnostics-<data set>.svg next to the SVG
   -h, --help              print this help and exit
 
 Exit codes: 0 success, 1 an error while running or a failed gradient check, 2 a bad option.
@@ -159,6 +171,8 @@ export function parseOptions(argv: readonly string[]): DemoOptions | 'help' {
         'digits-preprocessing': { type: 'string' },
         out: { type: 'string' },
         'no-gradcheck': { type: 'boolean' },
+        explain: { type: 'boolean' },
+        diagnostics: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -184,5 +198,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions | 'help' {
     digitsPreprocessing: choice('digits-preprocessing', str('digits-preprocessing'), DIGITS_PREPROCESSING, DEFAULTS.digitsPreprocessing),
     out: out ?? DEFAULTS.out,
     gradcheck: values['no-gradcheck'] !== true,
+    explain: values.explain === true,
+    diagnostics: values.diagnostics === true,
   };
 }

@@ -22,3 +22,4 @@ export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here
 // too for existing callers: it imports no Node built-in (it looks node:fs up when called).
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
+export { TrainingDiagnostics, SATURATION, type DiagnosticsOptions, type DiagnosticsRecord } from './diagnostics.js';

@@ -90,6 +90,20 @@ describe('fit: history, metrics and callbacks', () => {
     expect(model.seen.length - seenBefore).toBe(2); // two batches, then stop
   });
 
+  it('onAfterBackward sees the batch gradient and the parameters before the step, before clipping; false stops after that step', () => {
+    const model = new Spy(); // y = w·x, w = 0.5
+    const seen: [number, number, number][] = [];
+    const h = fit(model, { x: ids(4), y: ids(4) }, {
+      epochs: 5, batchSize: 2, loss: mse, optimizer: sgd({ lr: 0.1 }), shuffle: false, clipGradNorm: 0.01, ...silent,
+      callbacks: { onAfterBackward: (b, L) => (seen.push([b, L.item(), model.w.grad!.item()]), b === 0 && seen.length < 2) },
+    });
+    // batch 0 is x = [0, 1], y = x: L = ((0.5 − 1)·1)²/2 = 0.125, dL/dw = (2/2)(0.5 − 1)·1 = −0.5 (unclipped)
+    expect(seen[0]).toEqual([0, 0.125, -0.5]);
+    expect(seen).toHaveLength(2); // the first call returned true, the second false: training stopped after batch 1
+    expect(h.loss).toHaveLength(1);
+    expect(model.w.item()).toBeCloseTo(0.5 + 2 * 0.1 * 0.01, 6); // two steps of the clipped norm 0.01 (less 1e-6 relative, PyTorch's eps)
+  });
+
   it('tracks accuracy and validation loss/accuracy when asked', () => {
     const x = tensor([[-2, -1, 1, 2, -3, 3]], { dtype: 'float64' });
     const y = tensor([[0, 0, 1, 1, 0, 1]], { dtype: 'float64' });

@@ -57,6 +57,13 @@ export interface FitCallbacks {
   onEpochEnd?(epoch: number, logs: EpochLogs, control: FitControl): boolean | void;
   /** After each optimizer step. Returning `false` ends the epoch there (it is still logged) and stops training. */
   onBatchEnd?(batch: number, logs: BatchLogs, control: FitControl): boolean | void;
+  /**
+   * After each batch's backward pass, before gradient clipping and the optimizer step (PyTorch
+   * Lightning's `on_after_backward`): the parameters' `.grad` hold this batch's gradients and
+   * `model.parameters()` the values the step starts from; `loss` is the batch's recorded loss, whose
+   * graph reaches every activation. Returning `false` stops training after this batch's step.
+   */
+  onAfterBackward?(batch: number, loss: Tensor, control: FitControl): boolean | void;
 }
 
 /**
@@ -241,6 +248,7 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
         const guard = onNonFinite === 'stop';
         if (guard && firstNonFinite(L) !== null) stop('loss', `the loss is ${L.item()}`);
         L.backward();
+        if (callbacks.onAfterBackward?.(b, L, control) === false) control.stop = true;
         if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
         const before = guard ? { params: model.parameters(), state: optimizer.state } : null;
         if (before !== null) {

@@ -2,7 +2,7 @@ import type { Kernels } from './types.js';
 import { jsKernels } from './js.js';
 import { wasmKernels } from './wasm.js';
 
-export type { Kernels, UnaryKernelOp, BinaryKernelOp, ReduceKernelOp } from './types.js';
+export type { Kernels, UnaryKernelOp, BinaryKernelOp, ReduceKernelOp, ConvGeometry } from './types.js';
 export { jsKernels } from './js.js';
 
 /**

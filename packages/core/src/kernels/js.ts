@@ -7,6 +7,8 @@ import type { Kernels } from './types.js';
 import { binary, clamp, sigmoidGrad, unary, where } from './js-elementwise.js';
 import { reduce } from './js-reduce.js';
 import { gemm } from './js-gemm.js';
+import { col2im, im2col } from './js-conv.js';
+import { argsort, cumulative } from './js-scan.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './js-softmax.js';
 import { broadcast, concat, flip, gather, indexAdd, scatterAdd, slice, take, transpose, unslice } from './js-layout.js';
 
@@ -21,5 +23,6 @@ import { broadcast, concat, flip, gather, indexAdd, scatterAdd, slice, take, tra
  */
 export const jsKernels: Kernels = {
   unary, binary, where, clamp, sigmoidGrad, gemm, reduce, broadcast, transpose, flip, slice, unslice, concat, gather, scatterAdd,
-  take, indexAdd, softmaxCrossEntropy, softmaxCrossEntropyGrad,
+  take, indexAdd, softmaxCrossEntropy, softmaxCrossEntropyGrad, im2col, col2im,
+  cumulative, argsort,
 };

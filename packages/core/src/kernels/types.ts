@@ -8,8 +8,9 @@ import type { FloatArray } from '../dtype.js';
  */
 
 import type { UnaryKernelOp } from './js-unary.js';
+import type { ConvGeometry } from './js-conv.js';
 
-export type { UnaryKernelOp };
+export type { UnaryKernelOp, ConvGeometry };
 
 export type BinaryKernelOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -102,4 +103,12 @@ export interface Kernels {
   softmaxCrossEntropy(z: FloatArray, y: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
   /** Its gradient with respect to z, scaled per slice by g: out = g · (softmax(z) · Σ_axis y − y), of `shape`. */
   softmaxCrossEntropyGrad(z: FloatArray, y: FloatArray, g: FloatArray, shape: readonly number[], axis: number, out: FloatArray): void;
+  /** Every window of the [N, C, H, W] image x as a column of out ([N, C·kh·kw, ho·wo]); `fill` in the padding. */
+  im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void;
+  /** The adjoint of `im2col`: out (shape [N, C, H, W]) zero-filled, then each column entry added to its pixel. */
+  col2im(cols: FloatArray, g: ConvGeometry, out: FloatArray, shape: readonly number[]): void;
+  /** Running Σ or Π along `axis` of x (of `shape`), from the end when `reverse`; out has x's shape. */
+  cumulative(op: 'sum' | 'prod', x: FloatArray, shape: readonly number[], axis: number, reverse: boolean, out: FloatArray): void;
+  /** The positions along `axis` of the k smallest (largest when `descending`) elements, stably; NaN is largest. */
+  argsort(x: FloatArray, shape: readonly number[], axis: number, descending: boolean, k: number, out: Int32Array): void;
 }

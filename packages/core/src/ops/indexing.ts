@@ -14,7 +14,8 @@ import { defineOp, expectTensor } from './define.js';
 /** Integer indices: a tensor holding integers, nested arrays, or an Int32Array (1-D). */
 export type IndexLike = Tensor | NestedArray | Int32Array;
 
-function toIndex(op: string, index: IndexLike, axisLen: number): { data: Int32Array; shape: number[] } {
+/** @internal The indices as an Int32Array and their shape, each checked to lie in [0, axisLen). */
+export function toIndex(op: string, index: IndexLike, axisLen: number): { data: Int32Array; shape: number[] } {
   if (!(index instanceof Tensor || index instanceof Int32Array || Array.isArray(index) || typeof index === 'number')) {
     throw new TapegradError(op, `expected a Tensor, nested arrays or an Int32Array of indices, got ${fmtValue(index)}`, 'index');
   }

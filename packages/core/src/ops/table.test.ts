@@ -209,6 +209,34 @@ const softmaxCEArgs = (withG: boolean) =>
     ),
   );
 
+/** Window geometry on a small image [N, C, H, W]: kernel, stride, dilation 1–2, padding 0–1, at least one window. */
+const convGeometry = fc
+  .tuple(fc.tuple(dim, dim, dim, dim), fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 6, maxLength: 6 }), fc.tuple(fc.nat(1), fc.nat(1)))
+  .map(([[n, c, h, w], [kh, kw, sh, sw, dh, dw], [ph, pw]]) => {
+    const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    return { shape: [n, c, h, w], g: { kh, kw, sh, sw, dh, dw, ph, pw, ho, wo } };
+  })
+  .filter(({ g }) => g.ho >= 1 && g.wo >= 1);
+/** x, its geometry and a fill (0, or −1 to check that the fill carries no gradient). */
+const im2colArgs = convGeometry.chain(({ shape, g }) => fc.tuple(tensorOf(shape, uniform(-2, 2)), fc.constant(g), fc.constantFrom(0, -1)));
+const col2imArgs = convGeometry.chain(({ shape, g }) =>
+  tensorOf([shape[0], shape[1] * g.kh * g.kw, g.ho * g.wo], uniform(-2, 2)).map((cols) => [cols, g, shape]),
+);
+/** x [N, C, H, W] and w [C_out, C/groups, kh, kw] with options that fit (groups 1 or 2). */
+const convArgs = fc
+  .tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), convGeometry)
+  .chain(([groups, cpg, opg, { shape: [n, , h, w], g }]) =>
+    fc.tuple(
+      tensorOf([n, groups * cpg, h, w], uniform(-2, 2)),
+      tensorOf([groups * opg, cpg, g.kh, g.kw], uniform(-2, 2)),
+      fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups }),
+    ),
+  );
+
+/** x (rank ≥ 1), an axis and a direction. */
+const scanArgs = (values: Values) =>
+  shapeArb(1).chain((s) => fc.tuple(tensorOf(s, values), fc.integer({ min: 0, max: s.length - 1 }), fc.boolean()));
+
 // ── the table of primitive ops ────────────────────────────────────────────────────────────────────
 const CASES: { [K in OpName]: Case } = {
   add: { args: binaryArgs(uniform(-2, 2)), f: F.add },
@@ -285,6 +313,10 @@ const CASES: { [K in OpName]: Case } = {
   softmaxCrossEntropyGrad: { args: softmaxCEArgs(true), f: F.softmaxCrossEntropyGrad },
   take: { args: takeArgs, f: F.takeRaw },
   indexAdd: { args: indexAddArgs, f: F.indexAdd },
+  im2col: { args: im2colArgs, f: F.im2col },
+  col2im: { args: col2imArgs, f: F.col2im },
+  cumsum: { args: scanArgs(uniform(-2, 2)), f: F.cumsumRaw },
+  cumprod: { args: scanArgs(withZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────
@@ -345,6 +377,66 @@ const COMPOSITES: Record<string, Case> = {
     f: matmul,
   },
   sumToShape: { args: shapeArb().chain((full) => fc.tuple(tensorOf(full, uniform(-2, 2)), broadcastFrom(full))), f: sumToShape },
+  conv2d: { args: convArgs, f: F.conv2d },
+  // along one dim: x [N, C, L] and w [C_out, C/groups, k] with L = H·W and k = kh·kw, where the kernel fits
+  conv1d: {
+    args: convArgs
+      .map(([x, w, o]) => [F.reshape(x, [x.shape[0], x.shape[1], -1]), F.reshape(w, [w.shape[0], w.shape[1], -1]), { stride: o.stride[1], padding: o.padding[1], dilation: o.dilation[1], groups: o.groups }] as [Tensor, Tensor, { stride: number; padding: number; dilation: number; groups: number }])
+      .filter(([x, w, o]) => o.dilation * (w.shape[2] - 1) + 1 <= x.shape[2] + 2 * o.padding),
+    f: F.conv1d,
+  },
+  // w [C_in, C_out/groups, kh, kw]: the conv's weight read the other way round, x a conv output's shape
+  // (with a transposed output of at least one pixel)
+  convTranspose2d: {
+    args: convArgs
+      .map(([x, w, o]): [Tensor, Tensor, typeof o] => [F.conv2d(x, w, o), w, o])
+      .filter(([y, w, o]) => [0, 1].every((d) => (y.shape[2 + d] - 1) * o.stride[d] - 2 * o.padding[d] + o.dilation[d] * (w.shape[2 + d] - 1) >= 0)),
+    f: F.convTranspose2d,
+  },
+  // distinct values, so no window has tied maxima
+  maxPool2d: {
+    args: convGeometry
+      .filter(({ g }) => 2 * g.ph <= g.kh && 2 * g.pw <= g.kw)
+      .chain(({ shape, g }) => fc.tuple(tensorOf(shape, distinct), fc.constant([g.kh, g.kw]), fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw] }))),
+    f: F.maxPool2d,
+  },
+  avgPool2d: {
+    args: convGeometry
+      .filter(({ g }) => 2 * g.ph <= g.kh && 2 * g.pw <= g.kw)
+      .chain(({ shape, g }) => fc.tuple(tensorOf(shape, uniform(-2, 2)), fc.constant([g.kh, g.kw]), fc.constant({ stride: [g.sh, g.sw], padding: [g.ph, g.pw] }))),
+    f: F.avgPool2d,
+  },
+  // the values: x gathered in sorted order (distinct, so the order is the same under perturbation)
+  sort: {
+    args: shapeArb(1).chain((s) => fc.tuple(tensorOf(s, distinct), fc.integer({ min: -s.length, max: s.length - 1 }), fc.boolean())),
+    f: (x: Tensor, axis: number, descending: boolean) => F.sort(x, axis, { descending }).values,
+  },
+  topk: {
+    args: shapeArb(1).chain((s) => fc.tuple(tensorOf(s, distinct), fc.integer({ min: 0, max: s[s.length - 1] }), fc.boolean())),
+    f: (x: Tensor, k: number, largest: boolean) => F.topk(x, k, -1, { largest }).values,
+  },
+  embedding: {
+    args: fc.tuple(dim, dim).chain(([n, d]) =>
+      fc.tuple(tensorOf([n, d], uniform(-2, 2)), fc.array(fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 3 })),
+    ),
+    f: F.embedding,
+  },
+  // q [B, L_q, d], k [B, L_k, d], v [B, L_k, d_v] and a random 0/1 mask (fully masked rows included) or causal
+  scaledDotProductAttention: {
+    args: fc.tuple(fc.integer({ min: 1, max: 2 }), dim, dim, dim, dim).chain(([b, lq, lk, d, dv]) =>
+      fc.tuple(
+        tensorOf([b, lq, d], uniform(-2, 2)),
+        tensorOf([b, lk, d], uniform(-2, 2)),
+        tensorOf([b, lk, dv], uniform(-2, 2)),
+        fc.oneof(
+          fc.constant({}),
+          fc.constant({ causal: true }),
+          fc.array(fc.constantFrom(0, 1), { minLength: lq * lk, maxLength: lq * lk }).map((m) => ({ mask: f64([lq, lk], m) })),
+        ),
+      ),
+    ),
+    f: F.scaledDotProductAttention,
+  },
   // a polynomial, smooth through zeros: central differences are exact there too
   prod: { args: reduceArgs(withZeros), f: prod },
   // correction 0 or 1, but 0 where no more than one element is reduced (1 would divide by 0: NaN)

@@ -6,15 +6,17 @@
  */
 import type { OpDef } from '../tape.js';
 import * as arith from './arith.js';
+import * as conv from './conv.js';
 import * as indexing from './indexing.js';
 import * as layout from './layout.js';
 import * as matmul from './matmul.js';
 import * as rearrange from './rearrange.js';
 import * as reduce from './reduce.js';
+import * as scan from './scan.js';
 import * as softmax from './softmax.js';
 import * as unary from './unary.js';
 
-const MODULES = [arith, unary, layout, rearrange, indexing, matmul, reduce, softmax] as const;
+const MODULES = [arith, unary, layout, rearrange, indexing, matmul, reduce, softmax, conv, scan] as const;
 type Exports = (typeof MODULES)[number];
 
 /** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
