@@ -30,6 +30,7 @@ const FRAGMENTS: Record<string, string> = {
   '@tapegrad/nn: clipGrads': LOOP,
   '@tapegrad/nn: evaluate': LOOP,
   '@tapegrad/nn: predict': LOOP,
+  '@tapegrad/nn: TrainingDiagnostics': 'fits a model to data from around it',
   '@tapegrad/nn: stateDict': LOOP,
   '@tapegrad/nn: loadStateDict': LOOP,
   '@tapegrad/nn: saveBytes': LOOP,
