@@ -42,7 +42,13 @@ function collectRules(): { [K in OpName]: OpDef<unknown, K> } {
   return out as { [K in OpName]: OpDef<unknown, K> };
 }
 
-/** Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection). */
+/**
+ * Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection).
+ *
+ * @example
+ * OPS.matmul.name; // 'matmul'
+ * 'softmax' in OPS; // false  (a composite of exp, sum and div, with no rule of its own)
+ */
 export const OPS: Readonly<{ [K in OpName]: OpDef<unknown, K> }> = Object.freeze(collectRules());
 
 export type { OpDef };
