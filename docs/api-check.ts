@@ -30,31 +30,62 @@ export interface ApiGaps {
 
 const VALUE = ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Variable | ts.SymbolFlags.Enum;
 
-export function apiGaps(): ApiGaps {
+/** One public export, as the compiler sees it. */
+export interface PublicExport {
+  /** `entry: name`, with a namespace's prefix (`@tapegrad/nn: init.xavierNormal`). */
+  name: string;
+  entry: string;
+  /** The namespace it is in (`init`), or null at the top level. */
+  namespace: string | null;
+  /** A function, class, constant or enum (which needs an example), rather than a type. */
+  isValue: boolean;
+  /** Its doc comment's text and tags (`example` tags carry their code). */
+  doc: string;
+  tags: { name: string; text: string }[];
+}
+
+/**
+ * Every export of `entries` (entry name → source file, relative to the repository root; default
+ * ENTRIES), followed through re-exports and into `export * as` namespaces.
+ */
+export function publicExports(entries: Record<string, string> = ENTRIES): PublicExport[] {
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
-  const files = Object.values(ENTRIES).map((f) => join(root, f));
+  const files = Object.values(entries).map((f) => join(root, f));
   const program = ts.createProgram(files, { ...config.options, noEmit: true });
   const checker = program.getTypeChecker();
-  const gaps: ApiGaps = { undocumented: [], noExample: [], checked: 0 };
+  const out: PublicExport[] = [];
 
-  const visit = (entry: string, prefix: string, moduleSymbol: ts.Symbol) => {
+  const visit = (entry: string, namespace: string | null, moduleSymbol: ts.Symbol) => {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-      const name = `${entry}: ${prefix}${exported.name}`;
       if (symbol.flags & ts.SymbolFlags.ValueModule) {
-        visit(entry, `${prefix}${exported.name}.`, symbol); // export * as activations
+        visit(entry, exported.name, symbol); // export * as activations
         continue;
       }
-      gaps.checked++;
-      const text = ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
-      const tags = symbol.getJsDocTags(checker).map((t) => t.name);
-      if (text === '' && tags.length === 0) gaps.undocumented.push(name);
-      else if (symbol.flags & VALUE && !tags.includes('example')) gaps.noExample.push(name);
+      out.push({
+        name: `${entry}: ${namespace === null ? '' : `${namespace}.`}${exported.name}`,
+        entry,
+        namespace,
+        isValue: (symbol.flags & VALUE) !== 0,
+        doc: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim(),
+        tags: symbol.getJsDocTags(checker).map((t) => ({ name: t.name, text: ts.displayPartsToString(t.text) })),
+      });
     }
   };
-  for (const [entry, file] of Object.entries(ENTRIES)) {
+  for (const [entry, file] of Object.entries(entries)) {
     const source = program.getSourceFile(join(root, file))!;
-    visit(entry, '', checker.getSymbolAtLocation(source)!);
+    visit(entry, null, checker.getSymbolAtLocation(source)!);
+  }
+  return out;
+}
+
+/** The gaps of `entries` (as `publicExports` takes them); default ENTRIES. */
+export function apiGaps(entries: Record<string, string> = ENTRIES): ApiGaps {
+  const gaps: ApiGaps = { undocumented: [], noExample: [], checked: 0 };
+  for (const e of publicExports(entries)) {
+    gaps.checked++;
+    if (e.doc === '' && e.tags.length === 0) gaps.undocumented.push(e.name);
+    else if (e.isValue && !e.tags.some((t) => t.name === 'example')) gaps.noExample.push(e.name);
   }
   return gaps;
 }

@@ -150,7 +150,13 @@ function isFlatNumbers(data: readonly unknown[]): boolean {
   return true;
 }
 
-/** A 0-d tensor. */
+/**
+ * A 0-d tensor (shape `[]`) holding `value`, float32 unless `opts.dtype` says otherwise.
+ *
+ * @example
+ * const s = scalar(3, { dtype: 'float64' }); // shape [], s.item() is 3
+ * s.item(); // 3
+ */
 export const scalar = (value: number, opts: TensorOptions = {}): Tensor => tensor(value, opts);
 
 /** `full` on behalf of `op`, which its errors name. */
@@ -170,11 +176,36 @@ function filled(op: string, shape: readonly number[], value: number, opts: Tenso
  * full([2], -Infinity).toArray(); // [-Infinity, -Infinity]
  */
 export const full = (shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor => filled('full', shape, value, opts);
+/**
+ * A tensor of `shape` filled with 0 (float32 unless `opts.dtype` says otherwise). The shape is an
+ * array, as NumPy's `zeros((2, 3))`, not PyTorch's spread `zeros(2, 3)`.
+ *
+ * @example
+ * zeros([2, 3]).toArray(); // [[0, 0, 0], [0, 0, 0]]
+ * const b = zeros([3, 1], { requiresGrad: true }); // a bias b[l] of shape [n_l, 1]
+ */
 export const zeros = (shape: readonly number[], opts: TensorOptions = {}): Tensor => filled('zeros', shape, 0, opts);
+/**
+ * A tensor of `shape` filled with 1 (float32 unless `opts.dtype` says otherwise); the shape is an array.
+ *
+ * @example
+ * ones([2]).toArray(); // [1, 1]
+ */
 export const ones = (shape: readonly number[], opts: TensorOptions = {}): Tensor => filled('ones', shape, 1, opts);
-/** Zeros with the shape and dtype of `t`. */
+/**
+ * Zeros with the shape and dtype of `t` (`opts` may override the dtype). It is a new leaf: it does not
+ * take over `t`'s `requiresGrad`, as PyTorch's `zeros_like` does not.
+ *
+ * @example
+ * zerosLike(tensor([[1, 2]], { dtype: 'float64' })).toArray(); // [[0, 0]]
+ */
 export const zerosLike = (t: Tensor, opts: TensorOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...opts });
-/** Ones with the shape and dtype of `t`. */
+/**
+ * Ones with the shape and dtype of `t` (`opts` may override the dtype); a new leaf, as `zerosLike`.
+ *
+ * @example
+ * onesLike(tensor([5, 6, 7])).toArray(); // [1, 1, 1]
+ */
 export const onesLike = (t: Tensor, opts: TensorOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...opts });
 
 /**

@@ -17,6 +17,16 @@ export interface CustomOpContext {
   readonly output: Tensor;
 }
 
+/**
+ * What `customOp` needs: a name, the forward computation and its VJP (and, for a VJP on raw arrays,
+ * a JVP). The counterpart of PyTorch's `autograd.Function` with `forward`/`backward`, except that
+ * nothing is saved by hand: the VJP sees the inputs and output through its context.
+ *
+ * @example
+ * // d(x³) = 3x² dx
+ * const spec: CustomOpSpec = { name: 'cube', forward: (x) => x.pow(3), vjp: (dy, { inputs: [x] }) => [dy.mul(x.square().mul(3))] };
+ * grad((x: Tensor) => customOp(spec)(x).sum())(tensor([2], { dtype: 'float64' })); // [12]
+ */
 export interface CustomOpSpec {
   /** The name it is recorded under (shown by `tapeOf`, named in errors); not a built-in op's name. */
   name: string;

@@ -4,6 +4,13 @@ import { Tensor } from './tensor.js';
 import { Generator } from './random.js';
 import { vjp } from './transforms.js';
 
+/**
+ * Options of `gradcheck` and `gradgradcheck`. The defaults are PyTorch's (eps 1e-6, atol 1e-5, rtol
+ * 1e-3), meant for float64 inputs; float32 needs a larger eps and looser tolerances.
+ *
+ * @example
+ * gradcheck((x: Tensor) => x.tanh().sum(), [tensor([0.5, -1], { dtype: 'float64' })], { eps: 1e-6, atol: 1e-5, rtol: 1e-3, fast: true, seed: 1 }).ok; // true
+ */
 export interface GradcheckOptions {
   /** Central-difference step (default 1e-6). Must be finite and positive. */
   eps?: number;

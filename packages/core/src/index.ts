@@ -5,7 +5,7 @@
 export { Tensor, isTensor, isForeignTensor, type NestedArray } from './tensor.js';
 export { expectTensor } from './ops/define.js';
 export type { DType, FloatArray } from './dtype.js';
-export { TapegradError, ShapeError, DTypeError, GradcheckError, fmtShape } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradcheckError, LinAlgError, fmtShape } from './errors.js';
 export { sameShape } from './shape.js';
 export {
   tensor, scalar, zeros, ones, full, eye, arange, linspace, zerosLike, onesLike,
@@ -20,6 +20,9 @@ export {
   sum, mean, max, min, argmax, argmin, prod, variance, std, norm, pad, flip, split, repeat, tile, softmax, logSoftmax, logsumexp, softmaxCrossEntropyWithLogits,
   type Operand, type Axis, type IndexLike, type VarianceOptions, type NormOrder,
 } from './functions.js';
+export * as linalg from './ops/linalg/index.js';
+export * from './ops/linalg/index.js';
+export { einsum } from './ops/einsum.js';
 export { conv1d, conv2d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose2dOptions, type Pair } from './functions.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, globalAvgPool2d, type Pool1dOptions, type Pool2dOptions } from './functions.js';
 export { cumsum, cumprod, sort, argsort, topk, oneHot, embedding, type SortOptions, type TopkOptions, type Sorted, type OneHotOptions } from './functions.js';

@@ -112,6 +112,13 @@ export function manualSeed(seed: number): void {
   defaultGenerator = new Generator(checkSeed('manualSeed', seed));
 }
 
+/**
+ * Options of `rand` and `randn`: those of every creation function (`dtype`, `requiresGrad`) and the
+ * generator to draw from. Draws do not match PyTorch's for the same seed (a different generator).
+ *
+ * @example
+ * const W = randn([3, 2], { dtype: 'float64', requiresGrad: true, generator: new Generator(42) }); // W[1]: [n_1, n_0]
+ */
 export interface RandomOptions extends TensorOptions {
   /** The stream to draw from; defaults to the global one (see `manualSeed`). */
   generator?: Generator;
@@ -136,7 +143,14 @@ function fill(op: string, shape: readonly number[], opts: RandomOptions, draw: (
   return new Tensor(out, s, opts.requiresGrad ?? false);
 }
 
-/** Uniform samples in [low, high) (default [0, 1)). */
+/**
+ * Uniform samples in [low, high) (default [0, 1)); high is never drawn, even after rounding to
+ * float32. `low` = `high` gives that value everywhere; `low` > `high` is an error.
+ *
+ * @example
+ * const u = rand([2, 3], { low: -1, high: 1, generator: new Generator(0) }); // shape [2, 3], values in [−1, 1)
+ * u.shape; // [2, 3]
+ */
 export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   const lo = option('rand', 'low', opts.low, 0), hi = option('rand', 'high', opts.high, 1);
   if (lo > hi) throw new TapegradError('rand', `low must not exceed high, got low ${lo} and high ${hi}`, 'low');
@@ -151,7 +165,15 @@ export function rand(shape: readonly number[], opts: RandomOptions & { low?: num
   });
 }
 
-/** Normal samples with mean `mean` (0) and standard deviation `std` (1). */
+/**
+ * Normal samples with mean `mean` (default 0) and standard deviation `std` (default 1; 0 gives `mean`
+ * everywhere, a negative std is an error).
+ *
+ * @example
+ * manualSeed(0);
+ * const W = randn([4, 3], { std: 0.01 }); // small random weights, W[1] of shape [n_1, n_0] = [4, 3]
+ * W.shape; // [4, 3]
+ */
 export function randn(shape: readonly number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   const mu = option('randn', 'mean', opts.mean, 0), sd = option('randn', 'std', opts.std, 1);
   if (sd < 0) throw new TapegradError('randn', `std must be non-negative, got ${sd}`, 'std');

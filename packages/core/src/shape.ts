@@ -30,6 +30,14 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/**
+ * Whether two shapes are equal: the same number of dimensions and the same size in each. No
+ * broadcasting: `[3]` and `[1, 3]` differ.
+ *
+ * @example
+ * sameShape([2, 3], [2, 3]); // true
+ * sameShape([3], [1, 3]); // false
+ */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

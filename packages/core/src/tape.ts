@@ -74,7 +74,14 @@ let gradDisabled = 0;
 let epoch = 0;
 export const nextEpoch = (): number => ++epoch;
 
-/** True unless inside `noGrad`. */
+/**
+ * True unless inside `noGrad` (PyTorch's `is_grad_enabled`): whether ops on tensors that require grad
+ * are recorded now.
+ *
+ * @example
+ * isGradEnabled(); // true
+ * noGrad(() => isGradEnabled()); // false
+ */
 export const isGradEnabled = (): boolean => gradDisabled === 0;
 
 const ASYNC =

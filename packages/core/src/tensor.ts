@@ -60,6 +60,12 @@ const fmtValues = (v: NestedArray): string => (typeof v === 'number' ? String(v)
  * An n-dimensional array of float32 or float64 numbers, dense and row-major, whose ops are recorded
  * on a tape when any input requires grad. Tensors are values: ops return new tensors and never change
  * their inputs, and `data` must not be mutated.
+ *
+ * @example
+ * const W = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const loss = W.mul(W).sum(); // 30
+ * loss.backward();
+ * W.grad; // [[2, 4], [6, 8]]  (d Σ W² / dW = 2W)
  */
 export class Tensor {
   readonly data: FloatArray;

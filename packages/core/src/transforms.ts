@@ -181,7 +181,10 @@ function perPosition(argnums: unknown, nums: readonly number[], positions: reado
  * `grads` has the structure of `args[argnums]` (a tuple of those when argnums is an array).
  *
  * @example
+ * const W = tensor([[1, -2]]);
  * const [loss, dW] = valueAndGrad((W: Tensor) => W.square().sum())(W);
+ * loss; // 5
+ * dW; // [[2, -4]]
  */
 export function valueAndGrad<F extends Fn, const N extends ArgNums = 0>(
   f: F, argnums?: N, options?: GradOptions & { hasAux?: false },
@@ -234,8 +237,10 @@ export function grad(f: Fn, argnums: ArgNums = 0, options: GradOptions = {}): (.
  * (each with that primal's structure). The cotangent has the structure and shapes of `out`.
  *
  * @example
+ * const x = tensor([0, 1]);
  * const [y, back] = vjp((x: Tensor) => x.exp(), x);
  * const [dx] = back(onesLike(y)); // = exp(x)
+ * dx; // [1, 2.718…]
  */
 export function vjp<F extends Fn>(
   f: F, ...primals: Parameters<F>
@@ -267,7 +272,9 @@ export function vjp(f: Fn, ...primals: unknown[]): [unknown, (cotangent: unknown
  * a VJP (the VJP is linear in its cotangent, so differentiating it once more gives J·t).
  *
  * @example
+ * const x = tensor([1, 3]);
  * const [y, dy] = jvp((x: Tensor) => x.square(), [x], [onesLike(x)]); // dy = 2x
+ * dy; // [2, 6]
  */
 export function jvp<F extends Fn>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>];
 export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown] {
@@ -364,7 +371,17 @@ export function hessian(f: Fn, argnums: ArgNums = 0): (...args: unknown[]) => un
   return jacobian(grad(f as AnyFn, argnums) as AnyFn, argnums) as (...args: unknown[]) => unknown;
 }
 
-/** Clears `.grad` on every tensor of a tree (an array, object or immutable collection of tensors). */
+/**
+ * Clears `.grad` (sets it to null) on every tensor of a tree (an array, object or immutable collection
+ * of tensors), since `backward()` accumulates; as PyTorch's `zero_grad(set_to_none=True)` (its default
+ * since 2.0; 1.13 filled zeros instead).
+ *
+ * @example
+ * const W = tensor([[1, 2]], { requiresGrad: true }), b = tensor([[0]], { requiresGrad: true });
+ * W.matmul(tensor([[1], [1]])).add(b).sum().backward();
+ * zeroGrad({ W, b });
+ * W.grad; // null
+ */
 export function zeroGrad(tree: unknown): void {
   for (const t of flatten(tree).leaves) t.grad = null;
 }

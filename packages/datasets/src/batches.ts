@@ -9,6 +9,14 @@ export interface Batch {
   indices: Int32Array;
 }
 
+/**
+ * Options of `batches`: the batch size and how (whether) to shuffle.
+ *
+ * @example
+ * const x = tensor([[0, 1, 2, 3, 4]]), y = tensor([0, 1, 0, 1, 0]);
+ * const b = batches(x, y, { batchSize: 2, shuffle: true, seed: 0 }); // or { generator: new Generator(0) }
+ * b.length; // 3
+ */
 export interface BatchOptions {
   /** Examples per batch, a positive integer; the last batch holds the remainder. */
   batchSize: number;

@@ -14,6 +14,15 @@ export interface Dataset {
   readonly featureNames?: readonly string[];
 }
 
+/**
+ * Options of `parseCSV`: whether the text starts with scikit-learn's header line, the dtype, and the
+ * names the resulting `Dataset` carries.
+ *
+ * @example
+ * const d = parseCSV('1,2,0\n3,4,1\n', { header: false, dtype: 'float64', name: 'toy', classNames: ['no', 'yes'], featureNames: ['a', 'b'] });
+ * d.x.dtype; // 'float64'
+ * d.classNames; // ['no', 'yes']
+ */
 export interface ParseCSVOptions {
   /**
    * Whether the first line is scikit-learn's header `m,features,class names…` (as in `iris.csv` and

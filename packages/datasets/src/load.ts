@@ -1,6 +1,14 @@
 import { TapegradError, type DType } from '@tapegrad/core';
 import { parseCSV, type Dataset } from './csv.js';
 
+/**
+ * Options of the bundled data sets' loaders (`digits`, `breastCancer`, `iris`): the dtype, and where
+ * the data files are when a bundler has moved the code away from the package.
+ *
+ * @example
+ * const { x } = iris({ dtype: 'float64' });
+ * x.shape; // [4, 150]
+ */
 export interface LoadOptions {
   /** `'float32'` (default) or `'float64'`, for both x and y. */
   dtype?: DType;
@@ -66,7 +74,7 @@ export interface ParseOptions {
  * with `DecompressionStream`.
  *
  * @example
- * // In a browser (the URL your bundler or server gives @tapegrad/datasets/data/digits.csv.gz):
+ * // In a browser (at the URL your bundler or server gives the package's data/digits.csv.gz):
  * const response = await fetch('/data/digits.csv.gz');
  * const text = await new Response(response.body!.pipeThrough(new DecompressionStream('gzip'))).text();
  * const { x, y } = parseDigits(text); // x [64, 1797], y [1797]

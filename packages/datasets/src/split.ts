@@ -1,6 +1,14 @@
 import { Generator, TapegradError, type Tensor } from '@tapegrad/core';
 import { checkSeed, exampleCount, expectExamples, takeColumns } from './columns.js';
 
+/**
+ * Options of `trainTestSplit`: a shuffled split (`testFraction`, `seed`) or a deterministic one (`every`).
+ *
+ * @example
+ * const x = arange(10).reshape([1, 10]), y = arange(10);
+ * trainTestSplit(x, y, { testFraction: 0.3, seed: 1 }).xTest.shape; // [1, 3]
+ * trainTestSplit(x, y, { every: 5 }).yTest; // [0, 5]
+ */
 export interface SplitOptions {
   /** The share of examples held out for testing, in (0, 1); default 0.2. The test set has ⌈fraction·m⌉ examples. */
   testFraction?: number;

@@ -54,7 +54,14 @@ export const softmax: ActivationFn = (Z) => coreSoftmax(Z, 0);
  */
 export const linear: ActivationFn = (Z) => Z;
 
-/** The named activations. */
+/**
+ * The activation behind each name a layer's `activation` accepts (all apply in the notes' layout, so
+ * 'softmax' is over axis 0, the classes). Frozen.
+ *
+ * @example
+ * Object.keys(ACTIVATIONS); // ['sigmoid', 'tanh', 'relu', 'softmax', 'linear']
+ * ACTIVATIONS.relu(tensor([[-1, 2]])); // [[0, 2]]
+ */
 export const ACTIVATIONS: Readonly<Record<ActivationName, ActivationFn>> = Object.freeze({ sigmoid, tanh, relu, softmax, linear });
 
 /**

@@ -1,7 +1,7 @@
 import { TapegradError, full, rand, randn, type DType, type Generator, type Tensor } from '@tapegrad/core';
 
 /**
- * Weight initializers. Each draws from a seedable `Generator` of @tapegrad/core (the global one, see
+ * Weight initializers. Each draws from a seedable `Generator` of `@tapegrad/core` (the global one, see
  * `manualSeed`, when none is given), so a model is reproducible from one seed. Fans follow the notes'
  * layout: W is [n_out, n_in], so fanIn = shape[1] and fanOut = shape[0] (for more dims, both are
  * multiplied by the receptive field, the product of the remaining dims, as in PyTorch).
@@ -107,11 +107,30 @@ export function heNormal(shape: readonly number[], options: InitOptions = {}): T
   return normal(shape, { ...options, std: Math.sqrt(2 / fans(shape).fanIn) });
 }
 
-/** Xavier is Glorot's first name: the same initializers under their other name. */
+/**
+ * Glorot uniform under its other name (Xavier is Glorot's first name; PyTorch's `xavier_uniform_`):
+ * U(−a, a) with a = √(6 / (fanIn + fanOut)), for W of shape [n_l, n_{l−1}].
+ *
+ * @example
+ * xavierUniform([4, 3], { generator: new Generator(0) }).shape; // [4, 3]  (values within ±√(6/7))
+ */
 export const xavierUniform = glorotUniform;
+/**
+ * Glorot normal under its other name (PyTorch's `xavier_normal_`): N(0, 2 / (fanIn + fanOut)).
+ *
+ * @example
+ * xavierNormal([4, 3], { dtype: 'float64', generator: new Generator(0) }).shape; // [4, 3]  (std √(2/7))
+ */
 export const xavierNormal = glorotNormal;
 
-/** What each name means: 'glorot' is Glorot uniform and 'he' is He normal (the papers' choices). */
+/**
+ * The initializer behind each name a layer's `init` accepts: 'glorot' is Glorot uniform and 'he' is He
+ * normal (the papers' choices), 'zeros', 'uniform' and 'normal' are the plain ones. Frozen.
+ *
+ * @example
+ * Object.keys(INITIALIZERS); // ['glorot', 'he', 'zeros', 'uniform', 'normal']
+ * INITIALIZERS.he === heNormal; // true
+ */
 export const INITIALIZERS: Readonly<Record<InitName, Initializer>> = Object.freeze({
   glorot: glorotUniform,
   he: heNormal,

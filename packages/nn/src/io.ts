@@ -26,6 +26,15 @@ export function stateDict(model: Module): OrderedMap<string, Tensor> {
   return model.parameters().map((t) => t.detach());
 }
 
+/**
+ * Options of `loadStateDict` (and of `loadBytes`-based loading): whether the dict must hold every
+ * parameter. Like PyTorch's `load_state_dict(strict=)`, except that an unknown key is an error either way.
+ *
+ * @example
+ * const model = new Sequential(new Dense(2, 3), new Dense(3, 1));
+ * const head = stateDict(model).filter((_, k) => k.startsWith('layers.1.')); // the last layer only
+ * loadStateDict(model, head, { strict: false }); // the first layer keeps its parameters
+ */
 export interface LoadOptions {
   /** Require every parameter of the model to be in the dict (default true). Unknown keys are always an error. */
   strict?: boolean;
@@ -74,6 +83,13 @@ function loadError(op: string, p: ParameterProblem, source: string): Serializati
   }
 }
 
+/**
+ * Options of `saveBytes` and `saveBlob`: extra metadata for the safetensors header.
+ *
+ * @example
+ * const bytes = saveBytes(new Sequential(new Dense(2, 1)), { metadata: { epochs: '100' } });
+ * safetensorsMetadata(bytes); // { format: 'pt', epochs: '100' }
+ */
 export interface SaveOptions {
   /** String key/values stored in the file's `__metadata__` (PyTorch writes `{ format: 'pt' }`). */
   metadata?: Readonly<Record<string, string>>;

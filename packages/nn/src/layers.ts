@@ -11,6 +11,16 @@ import { checkBoolean, checkOptions, describeValue } from './check.js';
  */
 const MAX_VALUES = 2 ** 32;
 
+/**
+ * Options of a `Dense` layer: its activation g, how W and b are initialised, whether it has a bias, its
+ * dtype and the random stream. The defaults follow the notes (sigmoid), where PyTorch's `nn.Linear` has
+ * no activation and a uniform ±1/√nIn init of both W and b.
+ *
+ * @example
+ * const layer = new Dense(4, 3, { activation: 'relu', init: 'he', biasInit: 'zeros', bias: true, dtype: 'float64', generator: new Generator(7) });
+ * layer.W.shape; // [3, 4]
+ * layer.b!.shape; // [3, 1]
+ */
 export interface DenseOptions {
   /** A = g(Z): a name or a function (default 'sigmoid', the notes' choice). */
   activation?: ActivationName | ActivationFn;

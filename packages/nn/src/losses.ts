@@ -14,6 +14,12 @@ import {
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/**
+ * Options every loss takes: how the per-element (or per-example) losses are reduced.
+ *
+ * @example
+ * mse(tensor([[1, 2, 3]]), tensor([[0, 2, 5]]), { reduction: 'none' }); // [[1, 0, 4]]
+ */
 export interface LossOptions {
   /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
@@ -53,6 +59,14 @@ export function mse(yhat: Tensor, y: Target, options: LossOptions = {}): Tensor 
   return reduce('mse', mul(d, d), options.reduction);
 }
 
+/**
+ * Options of `binaryCrossEntropy`: a reduction, and whether the predictions are logits. With
+ * `fromLogits` it is PyTorch's `BCEWithLogitsLoss`, otherwise its `BCELoss` (log terms floored at −100).
+ *
+ * @example
+ * const Z = tensor([[0, 0]]); // logits of 2 examples, [1, m]
+ * binaryCrossEntropy(Z, tensor([[1, 0]]), { fromLogits: true, reduction: 'sum' }); // 1.3863  (2 log 2)
+ */
 export interface BinaryCrossEntropyOptions extends LossOptions {
   /** yhat holds logits z (before the sigmoid) rather than probabilities: stable for any z (default false). */
   fromLogits?: boolean;

@@ -11,6 +11,13 @@ export type MetricTarget = Tensor | ArrayLike<number>;
 /** The names `fit` and `evaluate` accept in `metrics`. */
 export type MetricName = 'accuracy';
 
+/**
+ * Options of `accuracy` (used only for a single output row, binary classification).
+ *
+ * @example
+ * const Z = tensor([[2.1, -0.3, 0.4]]); // logits, [1, m]
+ * accuracy(Z, tensor([[1, 0, 0]]), { threshold: 0 }); // 0.6667  (the third example is wrong)
+ */
 export interface AccuracyOptions {
   /** For a single output row: the cut between class 0 and class 1 (0.5 for probabilities; use 0 for logits). */
   threshold?: number;

@@ -15,6 +15,14 @@ interface Slot {
 /** What `setParameters` and `withParameters` accept: an OrderedMap (as `parameters()` returns) or pairs. */
 export type ParameterEntries = OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>;
 
+/**
+ * Options of `setParameters` and `withParameters`.
+ *
+ * @example
+ * const model = new Sequential(new Dense(2, 3), new Dense(3, 1));
+ * model.setParameters([['layers.1.b', tensor([[0.5]])]], { strict: false }); // replace one bias, keep the rest
+ * model.parameters().get('layers.1.b')!.item(); // 0.5
+ */
 export interface SetParametersOptions {
   /** Require every parameter of the model to be given (default true). Unknown names are always an error. */
   strict?: boolean;

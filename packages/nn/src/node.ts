@@ -20,6 +20,13 @@ import { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export type { LoadOptions } from './io.js';
 
+/**
+ * Options of `save`: the metadata `saveBytes` takes (string key/values for the file's header).
+ *
+ * @example
+ * import { save } from '@tapegrad/nn/node';
+ * save(model, 'digits.safetensors', { metadata: { epochs: '100', data: 'sklearn digits' } });
+ */
 export interface SaveOptions extends BytesOptions {
   /** @internal The file operations to use (tests inject failures here). */
   fs?: AtomicFs;

@@ -12,24 +12,48 @@ import { TapegradError } from '@tapegrad/core';
 /** Named curves, e.g. a `fit` history: `{ loss: [...], valLoss: [...] }`. Undefined entries are skipped. */
 export type Series = Readonly<Record<string, readonly number[] | undefined>>;
 
+/**
+ * Options both plots take (`lossCurvesSvg`, `terminalPlot`).
+ *
+ * @example
+ * const svg = lossCurvesSvg({ loss: [1, 0.1, 0.01] }, { logY: true }); // three decades, evenly spaced
+ */
 export interface PlotOptions {
   /** Plot log₁₀ of the values (loss curves often span decades). Default false. */
   logY?: boolean;
 }
 
+/**
+ * Options of `lossCurvesSvg`: the image size, a title and axis titles.
+ *
+ * @example
+ * const svg = lossCurvesSvg({ loss: [0.9, 0.5, 0.3], valLoss: [1, 0.6, 0.5] }, { width: 480, height: 300, title: 'digits', xLabel: 'epoch', yLabel: 'cross-entropy' });
+ * svg.startsWith('<svg'); // true
+ */
 export interface SvgPlotOptions extends PlotOptions {
   /** Image size in pixels (default 640 × 400). */
   width?: number;
+  /** Image height in pixels (default 400). */
   height?: number;
+  /** Drawn above the plot (default none). */
   title?: string;
   /** Axis titles (default 'epoch' and 'loss'). */
   xLabel?: string;
+  /** The y axis title (default 'loss'). */
   yLabel?: string;
 }
 
+/**
+ * Options of `terminalPlot`: the plot area in character cells and whether to color the curves.
+ *
+ * @example
+ * const plot = terminalPlot({ loss: [1, 0.5, 0.25, 0.2] }, { width: 40, height: 8, color: false, logY: false });
+ * plot.split('\n').length; // 11  (8 rows, the x axis, its labels and the legend)
+ */
 export interface TerminalPlotOptions extends PlotOptions {
   /** Plot area in character cells (default 60 × 12), not counting the axes and labels. */
   width?: number;
+  /** Plot area height in character rows (default 12). */
   height?: number;
   /** Color each series with ANSI escapes (default false: a plain string). */
   color?: boolean;

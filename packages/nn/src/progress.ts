@@ -15,6 +15,16 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/**
+ * Options of a `ProgressBar`: how many steps fill it, its label, where and how it draws.
+ *
+ * @example
+ * const lines: string[] = [];
+ * const bar = new ProgressBar({ total: 2, label: 'epoch 1/1', stream: { write: (s) => lines.push(s) }, tty: false, width: 10, minIntervalMs: 0, now: () => 0 });
+ * bar.update(2);
+ * bar.finish({ loss: 0.25 });
+ * lines; // ['epoch 1/1  2/2  loss 0.2500  0ms\n']  (tty: false, so one plain line and no bar)
+ */
 export interface ProgressBarOptions {
   /** The number of steps (batches) that make the bar full. */
   total: number;

@@ -42,6 +42,16 @@ export interface FitControl {
   stop: boolean;
 }
 
+/**
+ * Hooks `fit` calls as it trains: after each epoch and after each optimizer step. Either may stop
+ * training, by returning `false` or by setting `control.stop` (Keras's callbacks, as two functions).
+ *
+ * @example
+ * const callbacks: FitCallbacks = {
+ *   onEpochEnd: (epoch, logs) => logs.loss > 0.01, // stop once the loss is below 0.01
+ *   onBatchEnd: (_batch, logs, control) => { if (!Number.isFinite(logs.loss)) control.stop = true; },
+ * };
+ */
 export interface FitCallbacks {
   /** After each epoch, with its logs. Returning `false` stops training. */
   onEpochEnd?(epoch: number, logs: EpochLogs, control: FitControl): boolean | void;
@@ -56,10 +66,26 @@ export interface FitCallbacks {
   onAfterBackward?(batch: number, loss: Tensor, control: FitControl): boolean | void;
 }
 
+/**
+ * Options of `fit`: how long and in what batches to train, the loss and optimizer, validation data,
+ * metrics, callbacks, gradient clipping and how to report progress. `epochs`, `loss` and `optimizer`
+ * are required.
+ *
+ * @example
+ * const x = tensor([[0, 0, 1, 1], [0, 1, 0, 1]]), y = tensor([[0, 1, 1, 0]]); // [n_0, m] and [1, m]
+ * const model = new Sequential(new Dense(2, 4, { activation: 'tanh', generator: new Generator(0) }), new Dense(4, 1, { generator: new Generator(1) }));
+ * const history = fit(model, { x, y }, {
+ *   epochs: 20, batchSize: 4, loss: binaryCrossEntropy, optimizer: adam({ lr: 0.05 }), validation: { x, y },
+ *   shuffle: true, seed: 0, metrics: ['accuracy'], clipGradNorm: 1, verbose: 0, onNonFinite: 'stop',
+ * });
+ * history.loss.length; // 20
+ */
 export interface FitOptions {
+  /** How many passes over the training examples (a positive integer). */
   epochs: number;
   /** Examples per step (default 32; a batch size ≥ m is full-batch gradient descent). The last batch may be smaller. */
   batchSize?: number;
+  /** The loss (yhat, y) → scalar Tensor, e.g. `mse`, `binaryCrossEntropy`, `softmaxCrossEntropy`. */
   loss: LossFn;
   /** An optimizer bound to this model (`new Adam(model)`) or a functional one (`adam()`), bound for this fit. */
   optimizer: Optimizer<any> | Optim<any>;
@@ -69,7 +95,9 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffle (default 0: the same run gives the same result). */
   seed?: number;
+  /** Metrics to compute and record in the history beside the loss (`['accuracy']`); default none. */
   metrics?: readonly MetricName[];
+  /** Called after each epoch and each step; either may stop training. */
   callbacks?: FitCallbacks;
   /** Clip the gradients' global L2 norm to this value before each step. */
   clipGradNorm?: number;
@@ -281,8 +309,18 @@ function bindOptimizer(model: Module, optimizer: Optimizer<any> | Optim<any>): O
   throw new TapegradError('fit', 'expected an Optimizer (new Adam(model)) or a functional optimizer (adam())', 'optimizer');
 }
 
+/**
+ * Options of `evaluate`: the loss, the metrics and the batch size of the forward passes.
+ *
+ * @example
+ * const model = new Sequential(new Dense(2, 1, { generator: new Generator(0) }));
+ * const x = tensor([[0, 1], [1, 0]]), y = tensor([[1, 0]]);
+ * const { loss, accuracy } = evaluate(model, { x, y }, { loss: binaryCrossEntropy, metrics: ['accuracy'], batchSize: 1 });
+ */
 export interface EvaluateOptions {
+  /** The loss (yhat, y) → scalar Tensor, averaged over the batches weighted by their sizes. */
   loss: LossFn;
+  /** Metrics to compute beside the loss (`['accuracy']`); default none. */
   metrics?: readonly MetricName[];
   /** Examples per forward pass (default: all at once). */
   batchSize?: number;

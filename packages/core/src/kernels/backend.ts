@@ -8,6 +8,12 @@ import { setNumThreads as setThreads, numThreads } from './wasm-threads.js';
 import { sharedRuntime } from './wasm-runtime.js';
 import { activeRuntime, setWasmEnabled, wasmKernels } from './wasm.js';
 
+/**
+ * What `backend()` reports: which kernels large matmuls run on and with how many threads.
+ *
+ * @example
+ * const { kernels, threads } = backend(); // e.g. { kernels: 'js', threads: 1 } where WebAssembly SIMD is missing
+ */
 export interface BackendInfo {
   /** 'wasm-simd' when large matmuls run in WebAssembly SIMD, else 'js'. */
   readonly kernels: 'wasm-simd' | 'js';

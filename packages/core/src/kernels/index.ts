@@ -7,7 +7,12 @@ export { jsKernels } from './js.js';
 
 /**
  * The kernels in use. Ops call through this object at run time, so replacing an entry (for example
- * `gemm` with a WebAssembly one) changes every op and every gradient rule that uses it.
+ * `gemm` with a WebAssembly one) changes every op and every gradient rule that uses it. Read it to call
+ * a kernel directly; change it only through `setKernels` or `useWasm`.
+ *
+ * @example
+ * const out = new Float32Array(3);
+ * kernels.binary('mul', new Float32Array([1, 2, 3]), [3], new Float32Array([2]), [1], out, [3]); // out is now [2, 4, 6]
  */
 export const kernels: Kernels = { ...jsKernels, ...wasmKernels }; // WASM entries fall back to JS where unavailable
 

@@ -9,6 +9,7 @@ import type { FloatArray } from '../dtype.js';
 
 import type { UnaryKernelOp } from './js-unary.js';
 import type { ConvGeometry } from './js-conv.js';
+import type { LinalgKernels } from './linalg-types.js';
 
 export type { UnaryKernelOp, ConvGeometry };
 
@@ -18,7 +19,17 @@ export type BinaryKernelOp =
 
 export type ReduceKernelOp = 'sum' | 'max' | 'min';
 
-export interface Kernels {
+/**
+ * The numeric layer's entries, one a kernel: loops over dense row-major typed arrays writing a
+ * preallocated `out`. `kernels` holds the ones in use, `jsKernels` the plain-TypeScript ones;
+ * `setKernels` replaces entries (types.ts describes the contract each must keep).
+ *
+ * @example
+ * const out = new Float32Array(2);
+ * const mine: Partial<Kernels> = { unary: (op, x, o, p) => jsKernels.unary(op, x, o, p) };
+ * mine.unary!('exp', new Float32Array([0, 1]), out); // out is now [1, 2.718…]
+ */
+export interface Kernels extends LinalgKernels {
   /** out[i] = f(x[i]) (js-unary.ts lists the ops); `p` is the op's parameter where it has one. `out` may be `x` itself. */
   unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p?: number): void;
   /** out = a ∘ b with NumPy broadcasting of `aShape` and `bShape` to `outShape`; comparisons write 1 or 0. */

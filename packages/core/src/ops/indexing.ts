@@ -65,7 +65,8 @@ export const scatterAdd = (src: Tensor, index: Int32Array, indexShape: readonly 
  *
  * @example
  * // pick each column's (example's) class score from logits [classes, m]
- * gather(logits, [[2, 0, 1]], 0); // shape [1, 3]
+ * const logits = tensor([[0.1, 0.5, 0.2], [0.3, 0.1, 0.7], [0.6, 0.4, 0.1]]);
+ * gather(logits, [[2, 0, 1]], 0); // [[0.6, 0.5, 0.7]]  (shape [1, 3])
  */
 export function gather(x: Tensor, index: IndexLike, axis: number): Tensor {
   expectTensor('gather', x);
@@ -110,6 +111,7 @@ export const indexAdd = (src: Tensor, index: Int32Array, axis: number, shape: re
  *
  * @example
  * // a mini-batch: examples (columns) 2 and 0 of X = [[1, 2, 3], [4, 5, 6]]
+ * const X = tensor([[1, 2, 3], [4, 5, 6]]);
  * take(X, [2, 0], 1); // [[3, 1], [6, 4]]
  */
 export function take(x: Tensor, index: IndexLike, axis: number): Tensor {

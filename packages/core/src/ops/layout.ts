@@ -27,7 +27,13 @@ export const reshapeOp = defineOp<'reshape', { shape: readonly number[] }>('resh
   forward: ([x], { shape }) => new Tensor(x.data, shape),
   vjp: (dy, { inputs: [x] }): Grads => [reshape(dy, x.shape)],
 });
-/** The same elements in a new shape; one dimension may be −1 (inferred). Shares data. */
+/**
+ * The same elements, in row-major order, in a new shape; one dimension may be −1 (inferred). Shares
+ * data (always a view: unlike PyTorch's `reshape`, there are no strided tensors that would need a copy).
+ *
+ * @example
+ * reshape(arange(6), [2, -1]); // [[0, 1, 2], [3, 4, 5]]
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor('reshape', x);
   const s = intList('reshape', shape, 'shape');
@@ -55,7 +61,14 @@ export const transposeOp = defineOp<'transpose', { perm: readonly number[] }>('t
     return [transpose(dy, inv)];
   },
 });
-/** Permutes the axes (default: reversed, so a matrix is transposed). */
+/**
+ * Permutes the axes: axis i of the result is axis `perm[i]` of x (default: reversed, so a matrix is
+ * transposed, as NumPy's `transpose`; PyTorch's `transpose(x, d0, d1)` swaps two axes instead). Copies.
+ *
+ * @example
+ * transpose(tensor([[1, 2, 3], [4, 5, 6]])); // [[1, 4], [2, 5], [3, 6]]
+ * transpose(zeros([2, 3, 4]), [0, 2, 1]).shape; // [2, 4, 3]
+ */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   expectTensor('transpose', x);
   const n = x.ndim;
@@ -66,7 +79,14 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   return apply(transposeOp, [x], { perm: p });
 }
 
-/** Swaps the last two axes (a 0-d or 1-D tensor is returned as is). */
+/**
+ * Swaps the last two axes, a batch of matrices transposed each (a 0-d or 1-D tensor is returned as is,
+ * where PyTorch's `mT` rejects it). `x.T` is the same.
+ *
+ * @example
+ * mT(zeros([5, 2, 3])).shape; // [5, 3, 2]
+ * mT(tensor([[1, 2]])); // [[1], [2]]
+ */
 export function mT(x: Tensor): Tensor {
   if (expectTensor('mT', x).ndim < 2) return x;
   const p = Array.from({ length: x.ndim }, (_, i) => i);
@@ -74,7 +94,14 @@ export function mT(x: Tensor): Tensor {
   return transpose(x, p);
 }
 
-/** Removes axes of size 1 (all of them, or the given ones, which must have size 1). */
+/**
+ * Removes axes of size 1 (all of them, or the given ones). A given axis whose size is not 1 is a
+ * ShapeError, where PyTorch silently leaves it.
+ *
+ * @example
+ * squeeze(zeros([1, 3, 1])).shape; // [3]
+ * squeeze(zeros([1, 3, 1]), 0).shape; // [3, 1]
+ */
 export function squeeze(x: Tensor, axis?: Axis | null): Tensor {
   expectTensor('squeeze', x);
   const axes = axis === undefined || axis === null ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes('squeeze', axis, x.ndim);
@@ -84,7 +111,12 @@ export function squeeze(x: Tensor, axis?: Axis | null): Tensor {
   return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
 }
 
-/** Inserts an axis of size 1 at `axis` (in the result's numbering, so −1 appends). */
+/**
+ * Inserts an axis of size 1 at `axis` (in the result's numbering, so −1 appends).
+ *
+ * @example
+ * unsqueeze(tensor([1, 2, 3]), -1); // [[1], [2], [3]]  (a column, shape [3, 1])
+ */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   expectTensor('unsqueeze', x);
   const a = normAxis('unsqueeze', axis, x.ndim + 1);
@@ -102,7 +134,13 @@ export const broadcastToOp = defineOp<'broadcastTo', { shape: readonly number[] 
   },
   vjp: (dy) => [dy],
 });
-/** x broadcast to `shape` (NumPy rules); its gradient sums back over the broadcast dims. */
+/**
+ * x broadcast to `shape` (NumPy rules: align from the right, a size-1 dim stretches, new dims are added
+ * in front); its gradient sums back over the broadcast dims. Copies.
+ *
+ * @example
+ * broadcastTo(tensor([[1], [2]]), [2, 3]); // [[1, 1, 1], [2, 2, 2]]
+ */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor('broadcastTo', x);
   const s = checkSizedShape('broadcastTo', shape);
@@ -144,7 +182,8 @@ export const unslice = (dy: Tensor, begin: readonly number[], step: readonly num
  * axes past `begin.length` are kept whole. Steps are positive integers.
  *
  * @example
- * slice(A, [0, 1], [null, 3]); // A[:, 1:3]
+ * const A = tensor([[1, 2, 3], [4, 5, 6]]);
+ * slice(A, [0, 1], [null, 3]); // [[2, 3], [5, 6]]  (A[:, 1:3])
  */
 export function slice(x: Tensor, begin: readonly number[], end?: readonly (number | null)[], step?: readonly number[]): Tensor {
   expectTensor('slice', x);
@@ -191,7 +230,14 @@ export const concatOp = defineOp<'concat', { axis: number }>('concat', {
     });
   },
 });
-/** Joins tensors along an existing axis; all other dims must match. */
+/**
+ * Joins tensors along an existing axis (PyTorch's `cat`); all other dims must match, and the dtypes
+ * promote. Each input's gradient is its slice of dy.
+ *
+ * @example
+ * concat([tensor([[1, 2]]), tensor([[3, 4]])]); // [[1, 2], [3, 4]]
+ * concat([tensor([[1], [2]]), tensor([[3], [4]])], 1); // [[1, 3], [2, 4]]
+ */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new TapegradError('concat', 'expected a non-empty array of tensors', 'xs');
   xs.forEach((t, i) => expectTensor('concat', t, `xs[${i}]`));
@@ -205,7 +251,13 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return xs.length === 1 ? first : apply(concatOp, xs, { axis: a });
 }
 
-/** Stacks equally shaped tensors along a new axis. */
+/**
+ * Stacks equally shaped tensors along a new axis (at `axis`, default 0).
+ *
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])]); // [[1, 2], [3, 4]]
+ * stack([tensor([1, 2]), tensor([3, 4])], 1); // [[1, 3], [2, 4]]
+ */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new TapegradError('stack', 'expected a non-empty array of tensors', 'xs');
   xs.forEach((t, i) => {

@@ -74,7 +74,9 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
  * broadcast; a 1-D operand is a vector (a row on the left, a column on the right, then dropped).
  *
  * @example
+ * const W = tensor([[1, 2], [3, 4]]), A_prev = tensor([[1, 0, 2], [0, 1, 1]]), b = tensor([[1], [-1]]);
  * const Z = matmul(W, A_prev).add(b); // [n_l, n_{l-1}] · [n_{l-1}, m] + [n_l, 1]  →  [n_l, m]
+ * Z; // [[2, 3, 5], [2, 3, 9]]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   expectTensor('matmul', a, 'a');

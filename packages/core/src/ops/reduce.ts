@@ -64,21 +64,58 @@ function reduce(op: ReduceKernelOp, x: Tensor, axis: Axis | null | undefined, ke
   return apply(RULES[op], [x], { axes, keepdims });
 }
 
-/** Σ over `axis` (all axes by default). */
+/**
+ * Σ over `axis` (one axis or several, negative from the end; all axes by default, giving a 0-d tensor).
+ * `keepdims` keeps the summed axes as size 1, so the result broadcasts back against x. The sum of an
+ * empty axis is 0.
+ *
+ * @example
+ * const A = tensor([[1, 2, 3], [4, 5, 6]]); // [n_l, m] = [2, 3]
+ * sum(A); // 21
+ * sum(A, 1, true); // [[6], [15]]  (db = Σ over the m examples, shape [n_l, 1])
+ */
 export const sum = (x: Tensor, axis?: Axis | null, keepdims = false): Tensor => reduce('sum', x, axis, keepdims);
-/** Maximum over `axis`; the gradient is shared evenly among tied maxima. */
+/**
+ * Maximum over `axis` (all axes by default; `keepdims` as `sum`); NaN propagates. The gradient is shared
+ * evenly among tied maxima, as PyTorch's `amax` (its `max(x, dim)` sends it all to one index). An empty
+ * axis is a ShapeError.
+ *
+ * @example
+ * max(tensor([[1, 5], [7, 2]]), 0); // [7, 5]
+ * max(tensor([[1, 5], [7, 2]])); // 7
+ */
 export const max = (x: Tensor, axis?: Axis | null, keepdims = false): Tensor => reduce('max', x, axis, keepdims);
-/** Minimum over `axis`; the gradient is shared evenly among tied minima. */
+/**
+ * Minimum over `axis` (all axes by default; `keepdims` as `sum`); ties share the gradient, as `max`.
+ *
+ * @example
+ * min(tensor([[1, 5], [7, 2]]), 1); // [1, 2]
+ */
 export const min = (x: Tensor, axis?: Axis | null, keepdims = false): Tensor => reduce('min', x, axis, keepdims);
 
-/** Mean over `axis` (all axes by default). */
+/**
+ * Mean over `axis` (all axes by default; `keepdims` as `sum`). The mean of an empty axis is NaN (0/0),
+ * as in NumPy and PyTorch.
+ *
+ * @example
+ * mean(tensor([[1, 2], [3, 4]])); // 2.5
+ * mean(tensor([[1, 2], [3, 4]]), 1, true); // [[1.5], [3.5]]  (the mean over the m examples, one per row)
+ */
 export function mean(x: Tensor, axis?: Axis | null, keepdims = false): Tensor {
   expectTensor('mean', x);
   const count = reduceArgs('mean', x, axis, keepdims).reduce((n, a) => n * x.shape[a], 1);
   return div(sum(x, axis, keepdims), count);
 }
 
-/** Sums `g` down to `shape`, undoing a broadcast from `shape` (the sweep's one place for this). */
+/**
+ * Sums `g` down to `shape`, undoing a broadcast from `shape` (the sweep's one place for this): leading
+ * axes are summed away and axes where `shape` has 1 are summed with keepdims. `shape` must be one that
+ * broadcasts to g's shape.
+ *
+ * @example
+ * sumToShape(ones([2, 3]), [2, 1]); // [[3], [3]]
+ * sumToShape(ones([4, 2, 3]), [3]); // [8, 8, 8]
+ */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
@@ -86,12 +123,24 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return reshape(axes.length > 0 ? sum(g, axes, true) : g, shape);
 }
 
-/** The index of the maximum along `axis` (the first one on ties, or the first NaN), as a tensor of x's dtype. */
+/**
+ * The index of the maximum along `axis` (the first one on ties, or the first NaN), as a tensor of x's
+ * dtype, with the axis removed; not differentiable. The axis is required (PyTorch's default flattens).
+ *
+ * @example
+ * argmax(tensor([[0.1, 0.7], [0.9, 0.2]]), 0); // [1, 0]  (the predicted class of each column)
+ */
 export function argmax(x: Tensor, axis: number): Tensor {
   return argExtremum('argmax', x, axis, max);
 }
 
-/** The index of the minimum along `axis` (the first one on ties, or the first NaN), as a tensor of x's dtype. */
+/**
+ * The index of the minimum along `axis` (the first one on ties, or the first NaN), as a tensor of x's
+ * dtype, with the axis removed; not differentiable. The axis is required, as `argmax`'s.
+ *
+ * @example
+ * argmin(tensor([[3, 1, 2]]), 1); // [1]
+ */
 export function argmin(x: Tensor, axis: number): Tensor {
   return argExtremum('argmin', x, axis, min);
 }

@@ -10,7 +10,14 @@ import { reshape, type Axis } from './layout.js';
 import { keptShape, max, sum } from './reduce.js';
 import { exp, log } from './unary.js';
 
-/** log Σ exp(x) over `axis`, without overflow (the max is subtracted first). */
+/**
+ * log Σ exp(x) over `axis` (all axes by default, where PyTorch requires `dim`; `keepdims` as `sum`),
+ * without overflow (the max is subtracted first). A slice of all −∞ gives −∞, not NaN.
+ *
+ * @example
+ * logsumexp(tensor([1000, 1000])); // 1000.693  (log(2e^1000) = 1000 + log 2; exp would overflow)
+ * logsumexp(tensor([[0, 0], [1, 1]]), 1); // [0.6931, 1.6931]
+ */
 export function logsumexp(x: Tensor, axis?: Axis | null, keepdims = false): Tensor {
   expectTensor('logsumexp', x);
   const axes = normAxes('logsumexp', axis, x.ndim);
@@ -20,14 +27,28 @@ export function logsumexp(x: Tensor, axis?: Axis | null, keepdims = false): Tens
   return keepdims ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i)));
 }
 
-/** e^x / Σ e^x along `axis` (default −1; the notes' classes-in-rows layout uses axis 0). */
+/**
+ * e^x / Σ e^x along `axis` (default −1, where PyTorch requires `dim`; the notes' classes-in-rows layout,
+ * A of shape [classes, m], uses axis 0). Stable for large logits (the max is subtracted first).
+ *
+ * @example
+ * softmax(tensor([1, 2, 3])); // [0.0900, 0.2447, 0.6652]
+ * softmax(tensor([[1, 0], [1, 0]]), 0); // [[0.5, 0.5], [0.5, 0.5]]  (each column sums to 1)
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('softmax', axis, expectTensor('softmax', x).ndim);
   const e = exp(sub(x, max(x, a, true).detach()));
   return div(e, sum(e, a, true));
 }
 
-/** log softmax(x) along `axis`, computed as x − logsumexp(x) for stability. */
+/**
+ * log softmax(x) along `axis` (default −1), computed as x − logsumexp(x), so it stays finite where
+ * `log(softmax(x))` underflows to −∞.
+ *
+ * @example
+ * logSoftmax(tensor([0, 0])); // [-0.6931, -0.6931]
+ * logSoftmax(tensor([0, -200])); // [0, -200]
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('logSoftmax', axis, expectTensor('logSoftmax', x).ndim);
   return sub(x, logsumexp(x, a, true));

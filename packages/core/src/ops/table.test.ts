@@ -15,6 +15,7 @@ import {
 } from '@tapegrad/core';
 import * as F from '../functions.js';
 import { apply } from '../tape.js';
+import { LINALG_CASES } from './linalg/linalg.testkit.js';
 import { OPS, type OpName } from './table.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
@@ -317,6 +318,8 @@ const CASES: { [K in OpName]: Case } = {
   col2im: { args: col2imArgs, f: F.col2im },
   cumsum: { args: scanArgs(uniform(-2, 2)), f: F.cumsumRaw },
   cumprod: { args: scanArgs(withZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
+  // well-conditioned (and symmetric positive definite for cholesky) inputs: see linalg.testkit.ts
+  ...LINALG_CASES,
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────

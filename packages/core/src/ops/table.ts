@@ -9,6 +9,7 @@ import * as arith from './arith.js';
 import * as conv from './conv.js';
 import * as indexing from './indexing.js';
 import * as layout from './layout.js';
+import * as linalg from './linalg/rules.js';
 import * as matmul from './matmul.js';
 import * as rearrange from './rearrange.js';
 import * as reduce from './reduce.js';
@@ -16,7 +17,7 @@ import * as scan from './scan.js';
 import * as softmax from './softmax.js';
 import * as unary from './unary.js';
 
-const MODULES = [arith, unary, layout, rearrange, indexing, matmul, reduce, softmax, conv, scan] as const;
+const MODULES = [arith, unary, layout, rearrange, indexing, matmul, reduce, softmax, conv, scan, linalg] as const;
 type Exports = (typeof MODULES)[number];
 
 /** The rule an export carries: itself if it is one, or the `rule` of an elementwise op function. */
@@ -41,7 +42,13 @@ function collectRules(): { [K in OpName]: OpDef<unknown, K> } {
   return out as { [K in OpName]: OpDef<unknown, K> };
 }
 
-/** Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection). */
+/**
+ * Every primitive op's rule, by name (read-only: ops hold their own rules, this is for inspection).
+ *
+ * @example
+ * OPS.matmul.name; // 'matmul'
+ * 'softmax' in OPS; // false  (a composite of exp, sum and div, with no rule of its own)
+ */
 export const OPS: Readonly<{ [K in OpName]: OpDef<unknown, K> }> = Object.freeze(collectRules());
 
 export type { OpDef };

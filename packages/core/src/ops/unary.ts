@@ -16,23 +16,68 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SQRT_2_PI = Math.sqrt(2 / Math.PI);
 
 // d exp(x) = exp(x) dx
+/**
+ * eˣ elementwise; overflows to ∞ above about 88.7 in float32 (709.8 in float64).
+ *
+ * @example
+ * const y = exp(tensor([0, 1])); // [1, 2.718…]
+ */
 export const exp = unaryOp('exp', (dy, { output: y }) => [mul(dy, y)]);
 // d ln(x) = dx / x
-/** Natural logarithm; log of a negative number is NaN and log(0) is −∞, as IEEE and NumPy. */
+/**
+ * Natural logarithm; log of a negative number is NaN and log(0) is −∞, as IEEE and NumPy.
+ *
+ * @example
+ * log(tensor([1, Math.E, 0, -1])); // [0, 1, -Infinity, NaN]
+ */
 export const log = unaryOp('log', (dy, { inputs: [x] }) => [div(dy, x)]);
 // d √x = dx / (2√x)
+/**
+ * √x elementwise; NaN for x < 0. The gradient at 0 is ∞, as PyTorch's.
+ *
+ * @example
+ * sqrt(tensor([4, 2, -1])); // [2, 1.414…, NaN]
+ */
 export const sqrt = unaryOp('sqrt', (dy, { output: y }) => [div(dy, mul(y, 2))]);
 // d tanh(x) = (1 − tanh²(x)) dx
+/**
+ * The hyperbolic tangent, in (−1, 1); an activation g(Z) of the notes, with g′(Z) = 1 − A².
+ *
+ * @example
+ * tanh(tensor([0, 1, -20])); // [0, 0.7615…, -1]
+ */
 export const tanh = unaryOp('tanh', (dy, { output: y }) => [mul(dy, sub(1, square(y)))]);
 // d ln(1 + x) = dx / (1 + x)
-/** ln(1 + x), accurate for small x. */
+/**
+ * ln(1 + x), accurate for small x (where `log(add(x, 1))` rounds 1 + x first).
+ *
+ * @example
+ * log1p(tensor([1e-10], { dtype: 'float64' })).item(); // 9.9999999995e-11
+ */
 export const log1p = unaryOp('log1p', (dy, { inputs: [x] }) => [div(dy, add(x, 1))]);
 // d(eˣ − 1) = eˣ dx = (y + 1) dx
-/** eˣ − 1, accurate for small x. */
+/**
+ * eˣ − 1, accurate for small x (where `sub(exp(x), 1)` cancels).
+ *
+ * @example
+ * expm1(tensor([1e-10], { dtype: 'float64' })).item(); // 1.00000000005e-10
+ */
 export const expm1 = unaryOp('expm1', (dy, { output: y }) => [mul(dy, add(y, 1))]);
 // d sin(x) = cos(x) dx
+/**
+ * The sine of x, x in radians.
+ *
+ * @example
+ * sin(tensor([0, Math.PI / 2])); // [0, 1]
+ */
 export const sin = unaryOp('sin', (dy, { inputs: [x] }): Grads => [mul(dy, cos(x))]);
 // d cos(x) = −sin(x) dx
+/**
+ * The cosine of x, x in radians.
+ *
+ * @example
+ * cos(tensor([0, Math.PI])); // [1, -1]
+ */
 export const cos = unaryOp('cos', (dy, { inputs: [x] }): Grads => [neg(mul(dy, sin(x)))]);
 // d atan(x) = dx / (1 + x²)
 /**
@@ -43,20 +88,37 @@ export const cos = unaryOp('cos', (dy, { inputs: [x] }): Grads => [neg(mul(dy, s
  */
 export const atan = unaryOp('atan', (dy, { inputs: [x] }) => [div(dy, add(square(x), 1))]);
 // d erf(x) = 2/√π e^(−x²) dx
-/** The error function 2/√π ∫₀ˣ e^(−t²) dt (fdlibm's algorithm, within 1 ulp in float64). */
+/**
+ * The error function 2/√π ∫₀ˣ e^(−t²) dt (fdlibm's algorithm, within 1 ulp in float64).
+ *
+ * @example
+ * erf(tensor([0, 1, -Infinity])); // [0, 0.8427…, -1]
+ */
 export const erf = unaryOp('erf', (dy, { inputs: [x] }) => [mul(dy, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI))]);
 
 // d(a^b) = b a^(b−1) da + a^b ln(a) db   (0 where a = b = 0, resp. where a = 0 and b ≥ 0, as PyTorch).
 // Only a = b = 0 (0 · 0^−1 = NaN) is masked: masking every b = 0 would also zero the cross term
 // ∂²(a^b)/∂a∂b = a^(b−1)(1 + b ln a) = 1/a there, which the second derivative needs.
-/** a raised to b elementwise; a negative base with a non-integer exponent gives NaN, as in IEEE. */
+/**
+ * a raised to b elementwise, broadcasting; a negative base with a non-integer exponent gives NaN, as in
+ * IEEE. The gradients at a = 0 are 0 where the formula would give NaN (b = 0, resp. ln 0 with b ≥ 0), as PyTorch.
+ *
+ * @example
+ * pow(tensor([2, 3, -8]), 2); // [4, 9, 64]
+ * pow(2, tensor([0.5, -1])); // [1.414…, 0.5]
+ */
 export const pow = binaryOp('pow', (dy, { inputs: [a, b], output: y }, needs): Grads => [
   needs[0] ? mul(dy, where(mul(eq(b, 0), eq(a, 0)), 0, mul(b, pow(a, sub(b, 1))))) : null,
   needs[1] ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))) : null,
 ]);
 
 // d σ(x) = σ(x)(1 − σ(x)) dx   — the notes' dZ = dA ⊙ σ'(Z) (the notes print dA · σ(Z): erratum)
-/** σ(x) = 1 / (1 + e^(−x)), computed without overflow for large |x|. */
+/**
+ * σ(x) = 1 / (1 + e^(−x)), computed without overflow for large |x|; the notes' output activation.
+ *
+ * @example
+ * sigmoid(tensor([0, 2, -1000])); // [0.5, 0.8808, 0]
+ */
 export const sigmoid = unaryOp('sigmoid', (dy, { output: y }) => [sigmoidGrad(y, dy)]);
 
 // d[g·y(1 − y)] = g(1 − 2y) dy + y(1 − y) dg   (the fused rule is itself differentiable)
@@ -78,19 +140,37 @@ export function sigmoidGrad(y: Tensor, dy: Tensor): Tensor {
 }
 
 // d relu(x) = [x > 0] dx   (0 at x = 0, as PyTorch)
-/** max(x, 0). */
+/**
+ * max(x, 0) elementwise. Its gradient at x = 0 is 0, as PyTorch's.
+ *
+ * @example
+ * relu(tensor([-1, 0, 2])); // [0, 0, 2]
+ */
 export const relu = unaryOp('relu', (dy, { output: y }) => [mul(dy, gt(y, 0))]);
 // d softplus(x) = σ(x) dx
 /**
  * log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|), exact for every x. PyTorch's `softplus`
  * returns x itself where x > 20 (its `threshold`), an error below 2e-9; we do not.
+ *
+ * @example
+ * softplus(tensor([0, 30, -30])); // [0.6931, 30, 9.358e-14]
  */
 export const softplus = unaryOp('softplus', (dy, { inputs: [x] }) => [mul(dy, sigmoid(x))]);
 // d log σ(x) = (1 − σ(x)) dx = σ(−x) dx
-/** log σ(x) = −softplus(−x), finite for every finite x (log(sigmoid(x)) is −∞ below about −745). */
+/**
+ * log σ(x) = −softplus(−x), finite for every finite x (log(sigmoid(x)) is −∞ below about −745).
+ *
+ * @example
+ * logSigmoid(tensor([0, -1000], { dtype: 'float64' })); // [-0.6931, -1000]
+ */
 export const logSigmoid = unaryOp('logSigmoid', (dy, { inputs: [x] }) => [mul(dy, sigmoid(neg(x)))]);
 // d silu(x) = σ(x)(1 + x(1 − σ(x))) dx
-/** x σ(x) (SiLU, also called swish). */
+/**
+ * x σ(x) (SiLU, also called swish).
+ *
+ * @example
+ * silu(tensor([0, 1])); // [0, 0.7311]
+ */
 export const silu = unaryOp('silu', (dy, { inputs: [x] }) => {
   const s = sigmoid(x);
   return [mul(dy, mul(s, add(1, mul(x, sub(1, s)))))];
@@ -114,6 +194,10 @@ export const geluTanh = unaryOp('geluTanh', (dy, { inputs: [x] }) => {
 /**
  * GELU: x Φ(x), Φ the standard normal CDF (`approximate: 'none'`, the default, through erf), or its
  * tanh form x(1 + tanh(√(2/π)(x + 0.044715x³)))/2 (`approximate: 'tanh'`), as PyTorch's `gelu`.
+ *
+ * @example
+ * gelu(tensor([0, 1])); // [0, 0.8413]
+ * gelu(tensor([1]), { approximate: 'tanh' }); // [0.8412]
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const a = options.approximate ?? 'none';
@@ -139,7 +223,14 @@ const finite = (op: string, v: unknown, arg: string): number => {
 
 // d leakyRelu(x) = ([x > 0] + slope [x ≤ 0]) dx   (slope at x = 0, as PyTorch)
 export const leakyReluOp = parametric('leakyRelu', (dy, x, _y, slope) => where(gt(x, 0), dy, mul(dy, slope)));
-/** x where x > 0, else slope·x (default slope 0.01, as PyTorch's `negative_slope`). */
+/**
+ * x where x > 0, else slope·x (default slope 0.01, as PyTorch's `negative_slope`). At x = 0 the gradient
+ * is `slope`, as PyTorch's.
+ *
+ * @example
+ * leakyRelu(tensor([-2, 3])); // [-0.02, 3]
+ * leakyRelu(tensor([-2, 3]), 0.2); // [-0.4, 3]
+ */
 export const leakyRelu = (x: Tensor, slope = 0.01): Tensor =>
   apply(leakyReluOp, [expectTensor('leakyRelu', x)], { p: finite('leakyRelu', slope, 'slope') });
 
@@ -149,5 +240,10 @@ export const eluOp = parametric('elu', (dy, x, _y, alpha) => {
   const positive = gt(x, 0);
   return where(positive, dy, mul(dy, mul(exp(where(positive, 0, x)), alpha)));
 });
-/** x where x > 0, else α(eˣ − 1) (default α = 1, as PyTorch). */
+/**
+ * x where x > 0, else α(eˣ − 1) (default α = 1, as PyTorch).
+ *
+ * @example
+ * elu(tensor([2, -1])); // [2, -0.6321]
+ */
 export const elu = (x: Tensor, alpha = 1): Tensor => apply(eluOp, [expectTensor('elu', x)], { p: finite('elu', alpha, 'alpha') });

@@ -1,0 +1,13 @@
+/**
+ * Differentiable linear algebra, batched over leading dims: every function works on [..., n, n] stacks
+ * of matrices in float32 or float64, and every gradient is written with tapegrad ops, so it is
+ * differentiable again (Hessians of log-likelihoods work). Failed factorizations are `LinAlgError`s.
+ */
+export { tril, triu, diagonal, diag, trace, outer } from './structure.js';
+export { triangularSolve, type TriangularSolveOptions } from './triangular.js';
+export { cholesky } from './cholesky.js';
+export { solve, inv } from './solve.js';
+export { det, slogdet } from './det.js';
+export { lu } from './lu.js';
+export { eigh } from './eigh.js';
+export { qr } from './qr.js';
