@@ -12,24 +12,24 @@ import { sizeOf } from './shape.js';
 const BRAND = Symbol.for('@tapegrad/core.Tensor');
 
 /**
- * True for a tensor made by another copy of @tapegrad/core, which this copy's ops cannot use (two
+ * True for a tensor made by another copy of the core package, which this copy's ops cannot use (two
  * versions installed side by side, or a bundle that inlined its own core). Never throws.
  *
  * @example
- * isForeignTensor(tensor([1, 2])); // false: a tensor of this copy
- * isForeignTensor({ shape: [2] });  // false: not a tensor at all
+ * isForeignTensor(tensor([1, 2])); // false  (a tensor of this copy)
+ * isForeignTensor({ shape: [2] }); // false  (no tensor at all)
  */
 export const isForeignTensor = (x: unknown): boolean =>
   x !== null && typeof x === 'object' && !(x instanceof Tensor) && (x as Record<symbol, unknown>)[BRAND] === true;
 
 /**
- * True for a Tensor of this copy of @tapegrad/core, the one its ops accept; false for anything else,
+ * True for a Tensor of this copy of the core package, the one its ops accept; false for anything else,
  * a tensor of another copy included (see `isForeignTensor`). Never throws. A library built on core
  * checks its arguments with it, or with `expectTensor` for the error message.
  *
  * @example
  * isTensor(tensor([1, 2])); // true
- * isTensor([1, 2]);         // false
+ * isTensor([1, 2]); // false
  */
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 

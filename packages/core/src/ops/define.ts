@@ -31,15 +31,17 @@ export function defineOp<K extends string, A = null>(
 }
 
 /**
- * `x` itself if it is a Tensor of this copy of @tapegrad/core, else a `TapegradError` naming `op` and
- * `arg`: "this Tensor comes from another copy of @tapegrad/core …" for a tensor of another copy,
+ * `x` itself if it is a Tensor of this copy of the core package, else a `TapegradError` naming `op`
+ * and `arg`: "this Tensor comes from another copy of …" for a tensor of another copy,
  * "expected <expected>, got …" for anything else. Libraries on core (nn) check their tensor
  * arguments with it, so two installed copies read the same everywhere.
  *
  * @example
- * const x = expectTensor('myLayer', tensor([[1], [2]]), 'x'); // the tensor itself
- * expectTensor('myLayer', [[1], [2]], 'x', 'a Tensor of shape [2, m]');
- * // throws "myLayer: argument 'x': expected a Tensor of shape [2, m], got an array of length 2 (wrap it with tensor())"
+ * const x = tensor([[1], [2]]);
+ * expectTensor('myLayer', x, 'x') === x; // true
+ * let message = '';
+ * try { expectTensor('myLayer', [[1], [2]], 'x', 'a Tensor of shape [2, m]'); } catch (e) { message = (e as Error).message; }
+ * message; // "myLayer: argument 'x': expected a Tensor of shape [2, m], got an array of length 2 (wrap it with tensor())"
  */
 export function expectTensor(op: string, x: unknown, arg = 'x', expected = 'a Tensor'): Tensor {
   if (x instanceof Tensor) return x;
