@@ -22,3 +22,5 @@ export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here
 // too for existing callers: it imports no Node built-in (it looks node:fs up when called).
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
+export { Conv2d, Conv1d, ConvTranspose2d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvTranspose2dLayerOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './pool.js';

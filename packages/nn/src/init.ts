@@ -107,6 +107,21 @@ export function heNormal(shape: readonly number[], options: InitOptions = {}): T
   return normal(shape, { ...options, std: Math.sqrt(2 / fans(shape).fanIn) });
 }
 
+/**
+ * Kaiming (He) uniform as PyTorch's `kaiming_uniform_(w, a)`: U(−b, b) with b = gain·√(3 / fanIn) and
+ * gain = √(2 / (1 + a²)), the leaky-ReLU slope `a` (default 0, then b = √(6 / fanIn), as `heUniform`).
+ * PyTorch's layers (Linear, Conv*) draw their weights with a = √5, which gives b = 1/√fanIn.
+ *
+ * @example
+ * const w = kaimingUniform([8, 3, 3, 3], { a: Math.sqrt(5), generator: new Generator(0) });
+ * w.abs().max().item() < 1 / Math.sqrt(27); // true: fanIn = 3·3·3
+ */
+export function kaimingUniform(shape: readonly number[], options: InitOptions & { a?: number } = {}): Tensor {
+  const a = options.a ?? 0;
+  const bound = Math.sqrt(2 / (1 + a * a)) * Math.sqrt(3 / fans(shape).fanIn);
+  return uniform(shape, { ...options, low: -bound, high: bound });
+}
+
 /** Xavier is Glorot's first name: the same initializers under their other name. */
 export const xavierUniform = glorotUniform;
 export const xavierNormal = glorotNormal;
