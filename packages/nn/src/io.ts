@@ -16,14 +16,15 @@ import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.j
  */
 
 /**
- * The model's parameters by dotted name, detached from any tape (they share their immutable data).
+ * The model's parameters by dotted name, detached from any tape (they share their immutable data),
+ * followed by its buffers (e.g. BatchNorm's `running_mean`, see `Module.registerBuffer`).
  *
  * @example
  * const dict = stateDict(model);
  * [...dict.keys()]; // ['layers.0.W', 'layers.0.b', 'layers.1.W', 'layers.1.b']
  */
 export function stateDict(model: Module): OrderedMap<string, Tensor> {
-  return model.parameters().map((t) => t.detach());
+  return model.parameters().map((t) => t.detach()).concat(model.buffers());
 }
 
 export interface LoadOptions {
@@ -51,9 +52,13 @@ export function loadStateDict(model: Module, dict: OrderedMap<string, Tensor> | 
  * as a loading error.
  */
 export function loadChecked(op: string, model: Module, dict: OrderedMap<string, Tensor>, strict: boolean, source: string): Module {
-  const problem = model.checkParameters(dict, strict);
+  // buffers (BatchNorm's running statistics) are loaded beside the parameters, checked the same way
+  const buffers = model.buffers();
+  const params = dict.filter((_, k) => !buffers.has(k));
+  const problem = model.checkParameters(params, strict) ?? model.setBuffers(dict.filter((_, k) => buffers.has(k)), strict, false);
   if (problem !== null) throw loadError(op, problem, source);
-  model.setParameters(dict, { strict });
+  model.setParameters(params, { strict });
+  model.setBuffers(dict.filter((_, k) => buffers.has(k)), strict);
   return model;
 }
 

@@ -48,6 +48,8 @@ const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGr
 export abstract class Module {
   /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
   training = true;
+  /** This module's own buffers: [field, key in the state dict]. Private, so not found as a field. */
+  readonly #buffers: [field: string, key: string][] = [];
 
   /** Computes the module's output for input `x` (examples are columns: `x` is `[features, m]`). */
   abstract forward(x: Tensor): Tensor;
@@ -63,6 +65,62 @@ export abstract class Module {
    */
   parameters(): OrderedMap<string, Tensor> {
     return OrderedMap(this.#slots().map((s): [string, Tensor] => [s.name, s.tensor]));
+  }
+
+  /**
+   * Declares the Tensor field `field` a buffer: state that is saved and loaded with the parameters
+   * (`stateDict`, `saveBytes`, `loadStateDict`) under `key` (default: the field's name), but is not a
+   * parameter, so it is neither trained nor counted — as BatchNorm's running statistics (PyTorch's
+   * `register_buffer`).
+   *
+   * @example
+   * class Counter extends Module {
+   *   count = zeros([1]);
+   *   constructor() { super(); this.registerBuffer('count', 'num_calls'); }
+   *   forward(x: Tensor): Tensor { this.count = this.count.add(1); return x; }
+   * }
+   * [...new Counter().buffers().keys()]; // ['num_calls']
+   */
+  protected registerBuffer(field: string, key = field): void {
+    if (!((this as unknown as Record<string, unknown>)[field] instanceof Tensor)) {
+      throw new TapegradError('registerBuffer', `field '${field}' must hold a Tensor before it is registered`, 'field');
+    }
+    this.#buffers.push([field, key]);
+  }
+
+  /** The buffers of this module and its descendants by dotted name (`layers.1.running_mean`), depth first. */
+  buffers(): OrderedMap<string, Tensor> {
+    return OrderedMap(this.#bufferPlaces().map(([name, owner, field]): [string, Tensor] => [name, owner[field] as Tensor]));
+  }
+
+  /**
+   * @internal Replaces buffers by dotted name, each cast to its buffer's dtype; checks everything first
+   * (as `setParameters`), so on a problem nothing is assigned and the problem is returned.
+   */
+  setBuffers(entries: Iterable<readonly [string, Tensor]>, strict = true, assign = true): ParameterProblem | null {
+    const places = new Map(this.#bufferPlaces().map((p) => [p[0], p] as const));
+    const plan: [Record<string, unknown>, string, Tensor][] = [];
+    const given = new Set<string>();
+    for (const [name, t] of entries) {
+      const place = places.get(name);
+      if (place === undefined) return { kind: 'unknown', name, known: [...places.keys()] };
+      if (given.has(name)) return { kind: 'twice', name };
+      given.add(name);
+      if (!(t instanceof Tensor)) return { kind: 'notTensor', name, value: t };
+      const old = place[1][place[2]] as Tensor;
+      if (!sameShape(t.shape, old.shape)) return { kind: 'shape', name, model: old.shape, given: t.shape };
+      plan.push([place[1], place[2], t.dtype === old.dtype ? t.detach() : astype(t.detach(), old.dtype).detach()]);
+    }
+    const missing = strict ? [...places.keys()].filter((k) => !given.has(k)) : [];
+    if (missing.length > 0) return { kind: 'missing', names: missing };
+    if (assign) for (const [owner, field, t] of plan) owner[field] = t;
+    return null;
+  }
+
+  /** [dotted key, owning module, field] of every buffer, depth first. */
+  #bufferPlaces(): [string, Record<string, unknown>, string][] {
+    return this.#walk().flatMap(([name, m]) =>
+      m.#buffers.map(([field, key]): [string, Record<string, unknown>, string] => [name === '' ? key : `${name}.${key}`, m as unknown as Record<string, unknown>, field]));
   }
 
   /** The direct sub-modules, by field name (`encoder`, or `layers.0` for an array field). */

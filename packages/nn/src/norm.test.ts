@@ -43,8 +43,8 @@
  *   print(json.dumps(out))
  */
 import { describe, expect, it } from 'vitest';
-import { Generator, ShapeError, TapegradError, gradcheck, ones, randn, tensor, type Tensor } from '@tapegrad/core';
-import { BatchNorm1d, BatchNorm2d, Dense, Dropout, Embedding, LayerNorm, Sequential } from '@tapegrad/nn';
+import { Generator, ShapeError, TapegradError, gradcheck, ones, randn, tensor, zeros, type Tensor } from '@tapegrad/core';
+import { BatchNorm1d, BatchNorm2d, Conv2d, Dense, Dropout, Embedding, LayerNorm, Module, SerializationError, Sequential, loadBytes, loadStateDict, saveBytes, stateDict } from '@tapegrad/nn';
 import { X, checkLayerAgainst, expectClose, expectRoundTrip, gradcheckLayer, loadRefs, pattern, setPatternParameters } from './layers.testkit.js';
 
 type NormRef = ReturnType<typeof loadRefs>[string] & { buffers: Record<string, number[]> };
@@ -135,6 +135,51 @@ describe('BatchNorm1d, BatchNorm2d', () => {
     setPatternParameters(bn);
     expect(bn.parameters().keySeq().toArray()).toEqual(['weight', 'bias']);
     expectRoundTrip(bn, new BatchNorm2d(2, f64), randn([2, 2, 2, 2], { ...f64, generator: g }));
+  });
+});
+
+describe('buffers: running statistics are saved and loaded with the parameters', () => {
+  it('stateDict lists BatchNorm’s running_mean and running_var under PyTorch’s names, after the parameters', () => {
+    const net = new Sequential(new Conv2d(1, 2, 1), new BatchNorm2d(2));
+    expect([...stateDict(net).keys()]).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.1.running_mean', 'layers.1.running_var']);
+    expect(net.numParameters()).toBe(2 * 2 + 2 * 2); // buffers are not parameters
+    expect([...net.buffers().keys()]).toEqual(['layers.1.running_mean', 'layers.1.running_var']);
+  });
+
+  it('a trained BatchNorm round-trips with its running statistics, so eval mode gives the same output', () => {
+    const g = new Generator(4);
+    const bn = new BatchNorm2d(2, f64);
+    setPatternParameters(bn);
+    for (let i = 0; i < 3; i++) bn.forward(randn([4, 2, 3, 3], { ...f64, generator: g, mean: 2, std: 3 }));
+    const fresh = new BatchNorm2d(2, f64).eval();
+    loadStateDict(fresh, loadBytes(saveBytes(bn)));
+    expect(Array.from(fresh.runningMean.data)).toEqual(Array.from(bn.runningMean.data));
+    expect(Array.from(fresh.runningVar.data)).toEqual(Array.from(bn.runningVar.data));
+    const x = randn([1, 2, 2, 2], { ...f64, generator: g });
+    expect(fresh.forward(x).toArray()).toEqual(bn.eval().forward(x).toArray());
+  });
+
+  it('checks buffers as parameters: a wrong shape or a missing one is a SerializationError, and nothing is assigned', () => {
+    const bn = new BatchNorm1d(2);
+    const bad = stateDict(bn).set('running_var', zeros([3]));
+    expect(() => loadStateDict(bn, bad)).toThrow(SerializationError);
+    expect(() => loadStateDict(bn, bad)).toThrow("shape mismatch: the state dict has [3] but the model has [2]");
+    expect(() => loadStateDict(bn, stateDict(bn).remove('running_mean'))).toThrow(/missing from the state dict: 'running_mean'/);
+    expect(Array.from(bn.runningVar.data)).toEqual([1, 1]);
+    loadStateDict(bn, stateDict(bn).remove('running_mean'), { strict: false });
+  });
+
+  it('registerBuffer refuses a field that holds no Tensor', () => {
+    class Broken extends Module {
+      constructor() {
+        super();
+        this.registerBuffer('missing');
+      }
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    expect(() => new Broken()).toThrow("registerBuffer: argument 'field': field 'missing' must hold a Tensor before it is registered");
   });
 });
 

@@ -94,9 +94,9 @@ abstract class BatchNorm extends Module {
   weight: Tensor | null;
   /** [C], zeros; null without `affine`. */
   bias: Tensor | null;
-  /** [C], zeros at first: the running mean that eval mode normalizes with (PyTorch's `running_mean`). */
+  /** [C], zeros at first: the running mean that eval mode normalizes with; saved as PyTorch's buffer `running_mean`. */
   runningMean: Tensor;
-  /** [C], ones at first: the running (unbiased) variance (PyTorch's `running_var`). */
+  /** [C], ones at first: the running (unbiased) variance; saved as `running_var`. */
   runningVar: Tensor;
   readonly numFeatures: number;
   readonly eps: number;
@@ -114,6 +114,8 @@ abstract class BatchNorm extends Module {
     this.bias = affine ? parameter(full([numFeatures], 0, { dtype })) : null;
     this.runningMean = full([numFeatures], 0, { dtype });
     this.runningVar = full([numFeatures], 1, { dtype });
+    this.registerBuffer('runningMean', 'running_mean');
+    this.registerBuffer('runningVar', 'running_var');
   }
 
   /** Normalizes x along every axis but `ch`, whose size must be numFeatures. */
