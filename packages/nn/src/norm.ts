@@ -46,7 +46,7 @@ export class LayerNorm extends Module {
     if (dims === null || dims.length === 0) throw new TapegradError('LayerNorm', `expected a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`, 'normalizedShape');
     dims.forEach((d) => positiveInt('LayerNorm', 'normalizedShape', d));
     this.normalizedShape = dims;
-    this.eps = checkNumber('LayerNorm', 'eps', o.eps ?? 1e-5, (v) => v > 0 && Number.isFinite(v), 'a positive number');
+    this.eps = checkNumber('LayerNorm', 'eps', o.eps ?? 1e-5, (v) => v >= 0 && Number.isFinite(v), 'a non-negative number');
     const dtype = dtypeArg('LayerNorm', o.dtype);
     const affine = checkBoolean('LayerNorm', 'elementwiseAffine', o.elementwiseAffine, true);
     this.weight = affine ? parameter(full(dims, 1, { dtype })) : null;
@@ -106,7 +106,7 @@ abstract class BatchNorm extends Module {
     super();
     const o = checkOptions(layer, options);
     this.numFeatures = positiveInt(layer, 'numFeatures', numFeatures);
-    this.eps = checkNumber(layer, 'eps', o.eps ?? 1e-5, (v) => v > 0 && Number.isFinite(v), 'a positive number');
+    this.eps = checkNumber(layer, 'eps', o.eps ?? 1e-5, (v) => v >= 0 && Number.isFinite(v), 'a non-negative number');
     this.momentum = checkNumber(layer, 'momentum', o.momentum ?? 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
     const dtype = dtypeArg(layer, o.dtype);
     const affine = checkBoolean(layer, 'affine', o.affine, true);
