@@ -1,4 +1,4 @@
-export { Module, type ParameterEntries, type SetParametersOptions } from './module.js';
+export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions } from './module.js';
 export { Dense, Sequential, Activation, type DenseOptions } from './layers.js';
 export { Lambda, FunctionModule, functionalCall } from './functional.js';
 export * as activations from './activations.js';

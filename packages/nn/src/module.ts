@@ -45,14 +45,23 @@ const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGr
  * model.parameters().keySeq().toArray(); // ['W', 'b']
  * model.numParameters();                 // 9
  */
-export abstract class Module {
+/** A module of any inputs and output: what the functions that only walk, save or load a model take. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
+
+export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
   training = true;
   /** This module's own buffers: [field, key in the state dict]. Private, so not found as a field. */
   readonly #buffers: [field: string, key: string][] = [];
 
-  /** Computes the module's output for input `x` (examples are columns: `x` is `[features, m]`). */
-  abstract forward(x: Tensor): Tensor;
+  /**
+   * Computes the module's output. Most layers take one tensor (`Dense`: `[features, m]`, examples as
+   * columns); a module with more inputs or another output says so in its type arguments, e.g.
+   * `MultiHeadAttention extends Module<[q: Tensor, k: Tensor, v: Tensor, mask?: Tensor]>`, so that its
+   * `forward` is typed and it cannot be put where one input is expected (a `Sequential`, `fit`).
+   */
+  abstract forward(...inputs: In): Out;
 
   /** A one-line summary used by `toString()`, e.g. `Dense(2 → 4, tanh)`. Subclasses may override it. */
   describe(): string {
@@ -124,8 +133,8 @@ export abstract class Module {
   }
 
   /** The direct sub-modules, by field name (`encoder`, or `layers.0` for an array field). */
-  children(): OrderedMap<string, Module> {
-    const out: [string, Module][] = [];
+  children(): OrderedMap<string, AnyModule> {
+    const out: [string, AnyModule][] = [];
     this.#fields((name, value) => {
       if (value instanceof Module) out.push([name, value]);
     });
@@ -133,8 +142,8 @@ export abstract class Module {
   }
 
   /** This module (under the name '') and every descendant, depth first, each listed once. */
-  modules(): OrderedMap<string, Module> {
-    return OrderedMap(this.#walk().map(([name, m]): [string, Module] => [name, m]));
+  modules(): OrderedMap<string, AnyModule> {
+    return OrderedMap(this.#walk().map(([name, m]): [string, AnyModule] => [name, m]));
   }
 
   /** The number of scalar parameters (each tied tensor counted once). */
@@ -208,7 +217,7 @@ export abstract class Module {
    */
   toString(): string {
     const dtypes = [...new Set(this.#slots().map((s) => s.tensor.dtype))].sort();
-    const own = (m: Module) => {
+    const own = (m: AnyModule) => {
       const shapes: string[] = [];
       m.#fields((field, value) => {
         if (isParam(value)) shapes.push(`${field} ${fmtShape(value.shape)}`);
@@ -226,8 +235,8 @@ export abstract class Module {
   }
 
   /** [dotted name, module, depth] for this module and every descendant, depth first, each once. */
-  #walk(): [string, Module, number][] {
-    const out: [string, Module, number][] = [];
+  #walk(): [string, AnyModule, number][] {
+    const out: [string, AnyModule, number][] = [];
     this.#depthFirst((m, name, depth) => void out.push([name, m, depth]), () => {});
     return out;
   }
@@ -237,10 +246,10 @@ export abstract class Module {
    * cyclic one is entered the first time it is met): `enter` for each module, `param` for each
    * parameter-candidate field, in order. With an explicit stack rather than recursion, so any depth works.
    */
-  #depthFirst(enter: (m: Module, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
+  #depthFirst(enter: (m: AnyModule, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
     type Frame = { name: string; fields: [string, unknown, Place][]; next: number };
-    const seen = new Set<Module>();
-    const open = (m: Module, name: string, depth: number): Frame | null => {
+    const seen = new Set<AnyModule>();
+    const open = (m: AnyModule, name: string, depth: number): Frame | null => {
       if (seen.has(m)) return null;
       seen.add(m);
       enter(m, name, depth);
