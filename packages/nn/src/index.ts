@@ -26,3 +26,4 @@ export { Conv2d, Conv1d, ConvTranspose2d, type Conv2dLayerOptions, type Conv1dLa
 export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './pool.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, Dropout, type LayerNormOptions, type BatchNormOptions, type DropoutOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { Linear, MultiHeadAttention, type LinearOptions, type MultiHeadAttentionOptions } from './attention.js';
