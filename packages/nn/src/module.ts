@@ -22,6 +22,10 @@ export interface SetParametersOptions {
 
 const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
 
+/** A module of any inputs and output: what the functions that only walk, save or load a model take. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
+
 /**
  * The base class of every layer and model. A module's parameters and sub-modules are found from its own
  * fields, in declaration order: a Tensor field with `requiresGrad` is a parameter named by the field; a
@@ -45,10 +49,6 @@ const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGr
  * model.parameters().keySeq().toArray(); // ['W', 'b']
  * model.numParameters();                 // 9
  */
-/** A module of any inputs and output: what the functions that only walk, save or load a model take. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyModule = Module<any[], unknown>;
-
 export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
   training = true;
