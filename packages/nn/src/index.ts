@@ -1,4 +1,4 @@
-export { Module, type ParameterEntries, type SetParametersOptions } from './module.js';
+export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions } from './module.js';
 export { Dense, Sequential, Activation, type DenseOptions } from './layers.js';
 export { Lambda, FunctionModule, functionalCall } from './functional.js';
 export * as activations from './activations.js';
@@ -23,3 +23,9 @@ export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // too for existing callers: it imports no Node built-in (it looks node:fs up when called).
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export { TrainingDiagnostics, SATURATION, type DiagnosticsOptions, type DiagnosticsRecord } from './diagnostics.js';
+export { Conv2d, Conv1d, ConvTranspose2d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvTranspose2dLayerOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './pool.js';
+export { LayerNorm, BatchNorm1d, BatchNorm2d, Dropout, type LayerNormOptions, type BatchNormOptions, type DropoutOptions } from './norm.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { Linear, MultiHeadAttention, type LinearOptions, type MultiHeadAttentionOptions } from './attention.js';
+export { GRUCell, LSTMCell, GRU, LSTM, type RecurrentOptions } from './recurrent.js';

@@ -101,3 +101,15 @@ describe('initializers', () => {
     expect(() => init.initializer('kaiming' as 'he')).toThrow(/initializer: argument 'init': unknown initializer "kaiming"; expected one of 'glorot', 'he'/);
   });
 });
+
+describe('kaimingUniform', () => {
+  it('draws U(−b, b) with b = √(2 / (1 + a²))·√(3 / fanIn): PyTorch’s layers use a = √5, so b = 1/√fanIn', () => {
+    const fanIn = 300, b = 1 / Math.sqrt(fanIn);
+    const W = init.kaimingUniform(shape, { a: Math.sqrt(5), dtype: 'float64', generator: gen() });
+    expect(stats(W).maxAbs).toBeLessThan(b);
+    expect(stats(W).maxAbs).toBeGreaterThan(0.99 * b);
+    expectDistribution(W, (b * b) / 3, 1.8);
+    // a = 0 (the default) is He uniform, √(6 / fanIn)
+    expect(Array.from(init.kaimingUniform(shape, { generator: gen() }).data)).toEqual(Array.from(init.heUniform(shape, { generator: gen() }).data));
+  });
+});

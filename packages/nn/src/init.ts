@@ -108,6 +108,21 @@ export function heNormal(shape: readonly number[], options: InitOptions = {}): T
 }
 
 /**
+ * Kaiming (He) uniform as PyTorch's `kaiming_uniform_(w, a)`: U(−b, b) with b = gain·√(3 / fanIn) and
+ * gain = √(2 / (1 + a²)), the leaky-ReLU slope `a` (default 0, then b = √(6 / fanIn), as `heUniform`).
+ * PyTorch's layers (Linear, Conv*) draw their weights with a = √5, which gives b = 1/√fanIn.
+ *
+ * @example
+ * const w = kaimingUniform([8, 3, 3, 3], { a: Math.sqrt(5), generator: new Generator(0) });
+ * w.abs().max().item() < 1 / Math.sqrt(27); // true: fanIn = 3·3·3
+ */
+export function kaimingUniform(shape: readonly number[], options: InitOptions & { a?: number } = {}): Tensor {
+  const a = options.a ?? 0;
+  const bound = Math.sqrt(2 / (1 + a * a)) * Math.sqrt(3 / fans(shape).fanIn);
+  return uniform(shape, { ...options, low: -bound, high: bound });
+}
+
+/**
  * Glorot uniform under its other name (Xavier is Glorot's first name; PyTorch's `xavier_uniform_`):
  * U(−a, a) with a = √(6 / (fanIn + fanOut)), for W of shape [n_l, n_{l−1}].
  *

@@ -1,6 +1,6 @@
 import { OrderedMap } from 'immutable';
 import { fmtShape, type Tensor } from '@tapegrad/core';
-import type { Module, ParameterProblem } from './module.js';
+import type { AnyModule, ParameterProblem } from './module.js';
 import { describeValue, quoted } from './check.js';
 import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.js';
 
@@ -16,14 +16,15 @@ import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.j
  */
 
 /**
- * The model's parameters by dotted name, detached from any tape (they share their immutable data).
+ * The model's parameters by dotted name, detached from any tape (they share their immutable data),
+ * followed by its buffers (e.g. BatchNorm's `running_mean`, see `Module.registerBuffer`).
  *
  * @example
  * const dict = stateDict(model);
  * [...dict.keys()]; // ['layers.0.W', 'layers.0.b', 'layers.1.W', 'layers.1.b']
  */
-export function stateDict(model: Module): OrderedMap<string, Tensor> {
-  return model.parameters().map((t) => t.detach());
+export function stateDict(model: AnyModule): OrderedMap<string, Tensor> {
+  return model.parameters().map((t) => t.detach()).concat(model.buffers());
 }
 
 /**
@@ -50,7 +51,7 @@ export interface LoadOptions {
  * // ... train ...
  * loadStateDict(model, snapshot); // back to the snapshot
  */
-export function loadStateDict(model: Module, dict: OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>, options: LoadOptions = {}): Module {
+export function loadStateDict<M extends AnyModule>(model: M, dict: OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>, options: LoadOptions = {}): M {
   return loadChecked('loadStateDict', model, OrderedMap(dict as Iterable<[string, Tensor]>), options.strict ?? true, '');
 }
 
@@ -59,10 +60,14 @@ export function loadStateDict(model: Module, dict: OrderedMap<string, Tensor> | 
  * The model finds what is wrong (`checkParameters`, the checks `setParameters` makes); this only says it
  * as a loading error.
  */
-export function loadChecked(op: string, model: Module, dict: OrderedMap<string, Tensor>, strict: boolean, source: string): Module {
-  const problem = model.checkParameters(dict, strict);
+export function loadChecked<M extends AnyModule>(op: string, model: M, dict: OrderedMap<string, Tensor>, strict: boolean, source: string): M {
+  // buffers (BatchNorm's running statistics) are loaded beside the parameters, checked the same way
+  const buffers = model.buffers();
+  const params = dict.filter((_, k) => !buffers.has(k));
+  const problem = model.checkParameters(params, strict) ?? model.setBuffers(dict.filter((_, k) => buffers.has(k)), strict, false);
   if (problem !== null) throw loadError(op, problem, source);
-  model.setParameters(dict, { strict });
+  model.setParameters(params, { strict });
+  model.setBuffers(dict.filter((_, k) => buffers.has(k)), strict);
   return model;
 }
 
@@ -96,8 +101,8 @@ export interface SaveOptions {
 }
 
 /** @internal The named tensors to save: a model's `stateDict`, or the map itself. */
-export const tensorsOf = (model: Module | OrderedMap<string, Tensor>): OrderedMap<string, Tensor> =>
-  OrderedMap.isOrderedMap(model) ? (model as OrderedMap<string, Tensor>) : stateDict(model as Module);
+export const tensorsOf = (model: AnyModule | OrderedMap<string, Tensor>): OrderedMap<string, Tensor> =>
+  OrderedMap.isOrderedMap(model) ? (model as OrderedMap<string, Tensor>) : stateDict(model as AnyModule);
 
 /**
  * A model's parameters (or any named tensors) as the bytes of a safetensors file, with PyTorch's
@@ -107,7 +112,7 @@ export const tensorsOf = (model: Module | OrderedMap<string, Tensor>): OrderedMa
  * const bytes = saveBytes(model, { metadata: { epochs: '100' } });
  * loadStateDict(otherModel, loadBytes(bytes));
  */
-export function saveBytes(model: Module | OrderedMap<string, Tensor>, options: SaveOptions = {}): Uint8Array {
+export function saveBytes(model: AnyModule | OrderedMap<string, Tensor>, options: SaveOptions = {}): Uint8Array {
   return encodeSafetensors(tensorsOf(model), { format: 'pt', ...options.metadata });
 }
 
@@ -120,7 +125,7 @@ export function saveBytes(model: Module | OrderedMap<string, Tensor>, options: S
  * link.download = 'model.safetensors';
  * link.click();
  */
-export function saveBlob(model: Module | OrderedMap<string, Tensor>, options: SaveOptions = {}): Blob {
+export function saveBlob(model: AnyModule | OrderedMap<string, Tensor>, options: SaveOptions = {}): Blob {
   // saveBytes allocates its array, over a plain ArrayBuffer (what BlobPart asks for), so no copy is needed
   return new Blob([saveBytes(model, options) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
 }

@@ -1,5 +1,5 @@
 import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
-import { Module } from './module.js';
+import { Module, type AnyModule } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
 import { Lambda } from './functional.js';
@@ -175,9 +175,9 @@ export class Sequential extends Module {
    * Sequential's own list is reused instead of walking its descendants again, so building n nested
    * Sequentials costs O(n), not O(n²).
    */
-  static #denseUnder(roots: readonly Module[]): Dense[] {
+  static #denseUnder(roots: readonly AnyModule[]): Dense[] {
     const out: Dense[] = [];
-    const seen = new Set<Module>();
+    const seen = new Set<AnyModule>();
     const stack = [...roots].reverse();
     while (stack.length > 0) {
       const m = stack.pop()!;

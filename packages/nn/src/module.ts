@@ -30,6 +30,10 @@ export interface SetParametersOptions {
 
 const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
 
+/** A module of any inputs and output: what the functions that only walk, save or load a model take. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
+
 /**
  * The base class of every layer and model. A module's parameters and sub-modules are found from its own
  * fields, in declaration order: a Tensor field with `requiresGrad` is a parameter named by the field; a
@@ -53,12 +57,19 @@ const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGr
  * model.parameters().keySeq().toArray(); // ['W', 'b']
  * model.numParameters();                 // 9
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
   training = true;
+  /** This module's own buffers: [field, key in the state dict]. Private, so not found as a field. */
+  readonly #buffers: [field: string, key: string][] = [];
 
-  /** Computes the module's output for input `x` (examples are columns: `x` is `[features, m]`). */
-  abstract forward(x: Tensor): Tensor;
+  /**
+   * Computes the module's output. Most layers take one tensor (`Dense`: `[features, m]`, examples as
+   * columns); a module with more inputs or another output says so in its type arguments, e.g.
+   * `MultiHeadAttention extends Module<[q: Tensor, k: Tensor, v: Tensor, mask?: Tensor]>`, so that its
+   * `forward` is typed and it cannot be put where one input is expected (a `Sequential`, `fit`).
+   */
+  abstract forward(...inputs: In): Out;
 
   /** A one-line summary used by `toString()`, e.g. `Dense(2 → 4, tanh)`. Subclasses may override it. */
   describe(): string {
@@ -73,9 +84,65 @@ export abstract class Module {
     return OrderedMap(this.#slots().map((s): [string, Tensor] => [s.name, s.tensor]));
   }
 
+  /**
+   * Declares the Tensor field `field` a buffer: state that is saved and loaded with the parameters
+   * (`stateDict`, `saveBytes`, `loadStateDict`) under `key` (default: the field's name), but is not a
+   * parameter, so it is neither trained nor counted — as BatchNorm's running statistics (PyTorch's
+   * `register_buffer`).
+   *
+   * @example
+   * class Counter extends Module {
+   *   count = zeros([1]);
+   *   constructor() { super(); this.registerBuffer('count', 'num_calls'); }
+   *   forward(x: Tensor): Tensor { this.count = this.count.add(1); return x; }
+   * }
+   * [...new Counter().buffers().keys()]; // ['num_calls']
+   */
+  protected registerBuffer(field: string, key = field): void {
+    if (!((this as unknown as Record<string, unknown>)[field] instanceof Tensor)) {
+      throw new TapegradError('registerBuffer', `field '${field}' must hold a Tensor before it is registered`, 'field');
+    }
+    this.#buffers.push([field, key]);
+  }
+
+  /** The buffers of this module and its descendants by dotted name (`layers.1.running_mean`), depth first. */
+  buffers(): OrderedMap<string, Tensor> {
+    return OrderedMap(this.#bufferPlaces().map(([name, owner, field]): [string, Tensor] => [name, owner[field] as Tensor]));
+  }
+
+  /**
+   * @internal Replaces buffers by dotted name, each cast to its buffer's dtype; checks everything first
+   * (as `setParameters`), so on a problem nothing is assigned and the problem is returned.
+   */
+  setBuffers(entries: Iterable<readonly [string, Tensor]>, strict = true, assign = true): ParameterProblem | null {
+    const places = new Map(this.#bufferPlaces().map((p) => [p[0], p] as const));
+    const plan: [Record<string, unknown>, string, Tensor][] = [];
+    const given = new Set<string>();
+    for (const [name, t] of entries) {
+      const place = places.get(name);
+      if (place === undefined) return { kind: 'unknown', name, known: [...places.keys()] };
+      if (given.has(name)) return { kind: 'twice', name };
+      given.add(name);
+      if (!(t instanceof Tensor)) return { kind: 'notTensor', name, value: t };
+      const old = place[1][place[2]] as Tensor;
+      if (!sameShape(t.shape, old.shape)) return { kind: 'shape', name, model: old.shape, given: t.shape };
+      plan.push([place[1], place[2], t.dtype === old.dtype ? t.detach() : astype(t.detach(), old.dtype).detach()]);
+    }
+    const missing = strict ? [...places.keys()].filter((k) => !given.has(k)) : [];
+    if (missing.length > 0) return { kind: 'missing', names: missing };
+    if (assign) for (const [owner, field, t] of plan) owner[field] = t;
+    return null;
+  }
+
+  /** [dotted key, owning module, field] of every buffer, depth first. */
+  #bufferPlaces(): [string, Record<string, unknown>, string][] {
+    return this.#walk().flatMap(([name, m]) =>
+      m.#buffers.map(([field, key]): [string, Record<string, unknown>, string] => [name === '' ? key : `${name}.${key}`, m as unknown as Record<string, unknown>, field]));
+  }
+
   /** The direct sub-modules, by field name (`encoder`, or `layers.0` for an array field). */
-  children(): OrderedMap<string, Module> {
-    const out: [string, Module][] = [];
+  children(): OrderedMap<string, AnyModule> {
+    const out: [string, AnyModule][] = [];
     this.#fields((name, value) => {
       if (value instanceof Module) out.push([name, value]);
     });
@@ -83,8 +150,8 @@ export abstract class Module {
   }
 
   /** This module (under the name '') and every descendant, depth first, each listed once. */
-  modules(): OrderedMap<string, Module> {
-    return OrderedMap(this.#walk().map(([name, m]): [string, Module] => [name, m]));
+  modules(): OrderedMap<string, AnyModule> {
+    return OrderedMap(this.#walk().map(([name, m]): [string, AnyModule] => [name, m]));
   }
 
   /** The number of scalar parameters (each tied tensor counted once). */
@@ -158,7 +225,7 @@ export abstract class Module {
    */
   toString(): string {
     const dtypes = [...new Set(this.#slots().map((s) => s.tensor.dtype))].sort();
-    const own = (m: Module) => {
+    const own = (m: AnyModule) => {
       const shapes: string[] = [];
       m.#fields((field, value) => {
         if (isParam(value)) shapes.push(`${field} ${fmtShape(value.shape)}`);
@@ -176,8 +243,8 @@ export abstract class Module {
   }
 
   /** [dotted name, module, depth] for this module and every descendant, depth first, each once. */
-  #walk(): [string, Module, number][] {
-    const out: [string, Module, number][] = [];
+  #walk(): [string, AnyModule, number][] {
+    const out: [string, AnyModule, number][] = [];
     this.#depthFirst((m, name, depth) => void out.push([name, m, depth]), () => {});
     return out;
   }
@@ -187,10 +254,10 @@ export abstract class Module {
    * cyclic one is entered the first time it is met): `enter` for each module, `param` for each
    * parameter-candidate field, in order. With an explicit stack rather than recursion, so any depth works.
    */
-  #depthFirst(enter: (m: Module, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
+  #depthFirst(enter: (m: AnyModule, name: string, depth: number) => void, param: (name: string, value: Tensor, place: Place) => void): void {
     type Frame = { name: string; fields: [string, unknown, Place][]; next: number };
-    const seen = new Set<Module>();
-    const open = (m: Module, name: string, depth: number): Frame | null => {
+    const seen = new Set<AnyModule>();
+    const open = (m: AnyModule, name: string, depth: number): Frame | null => {
       if (seen.has(m)) return null;
       seen.add(m);
       enter(m, name, depth);

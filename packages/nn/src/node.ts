@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs';
 import type { OrderedMap } from 'immutable';
 import type { Tensor } from '@tapegrad/core';
-import type { Module } from './module.js';
+import type { AnyModule } from './module.js';
 import { loadChecked, saveBytes, type LoadOptions, type SaveOptions as BytesOptions } from './io.js';
 import { decodeAs, MAX_BYTES, SerializationError } from './safetensors.js';
 import { describeValue } from './check.js';
@@ -39,7 +39,7 @@ export interface SaveOptions extends BytesOptions {
  * import { save } from '@tapegrad/nn/node';
  * save(model, 'digits.safetensors', { metadata: { epochs: '100' } });
  */
-export function save(model: Module | OrderedMap<string, Tensor>, path: string, options: SaveOptions = {}): void {
+export function save(model: AnyModule | OrderedMap<string, Tensor>, path: string, options: SaveOptions = {}): void {
   checkPath('save', path);
   const bytes = saveBytes(model, options);
   try {
@@ -120,6 +120,6 @@ function kindOf(st: nodeFs.Stats): string {
  * const model = new Sequential(new Dense(64, 32, { activation: 'sigmoid' }), new Dense(32, 10));
  * loadInto(model, 'digits.safetensors');
  */
-export function loadInto(model: Module, path: string, options: LoadOptions = {}): Module {
+export function loadInto<M extends AnyModule>(model: M, path: string, options: LoadOptions = {}): M {
   return loadChecked('loadInto', model, load(path), options.strict ?? true, `'${path}'`);
 }
