@@ -194,7 +194,8 @@ abstract class Recurrent<In extends unknown[], Out> extends Module<In, Out> {
  * @example
  * const gru = new GRU(4, 3, { generator: new Generator(0) });
  * const [out, hN] = gru.forward(randn([2, 5, 4]));
- * out.shape; hN.shape;                    // [2, 5, 3], [1, 2, 3]
+ * out.shape; // [2, 5, 3]
+ * hN.shape;  // [1, 2, 3]
  */
 export class GRU extends Recurrent<[x: Tensor, h0?: Tensor | null], [output: Tensor, hN: Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
@@ -218,7 +219,8 @@ export class GRU extends Recurrent<[x: Tensor, h0?: Tensor | null], [output: Ten
  * @example
  * const lstm = new LSTM(4, 3, { generator: new Generator(0) });
  * const [out, [hN, cN]] = lstm.forward(randn([2, 5, 4]));
- * out.shape; cN.shape;                    // [2, 5, 3], [1, 2, 3]
+ * out.shape; // [2, 5, 3]
+ * cN.shape;  // [1, 2, 3]
  */
 export class LSTM extends Recurrent<[x: Tensor, state?: readonly [h0: Tensor, c0: Tensor] | null], [output: Tensor, state: [hN: Tensor, cN: Tensor]]> {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
