@@ -4,17 +4,11 @@ import {
   AnomalyError, detectAnomaly, grad, isAnomalyEnabled, matmul, noGrad, setDetectAnomaly, sigmoid, tensor, Tensor,
   TapegradError,
 } from '@tapegrad/core';
+import { errorOf } from './errors.testkit.js';
 import { resetGrowthWarning } from './growth.js';
 
 const f64 = (data: number[] | number[][], requiresGrad = false) => tensor(data, { dtype: 'float64', requiresGrad });
-const catchError = (fn: () => unknown): AnomalyError => {
-  try {
-    fn();
-  } catch (e) {
-    return e as AnomalyError;
-  }
-  throw new Error('no error was raised');
-};
+const catchError = (fn: () => unknown): AnomalyError => errorOf<AnomalyError>(fn);
 
 describe('anomaly mode', () => {
   afterEach(() => setDetectAnomaly(false));

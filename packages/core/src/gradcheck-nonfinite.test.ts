@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradcheck, gradgradcheck, GradcheckError, stopGradient, tensor, Tensor, type GradcheckReport } from '@tapegrad/core';
+import { errorOf } from './errors.testkit.js';
 
 const f64 = (data: number[]) => tensor(data, { dtype: 'float64' });
 
-/** The error `fn` throws (and a failure if it throws none). */
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** A report that could not compare its only element [0, 0]: not ok, and it says so. */
 function expectNotCompared(r: GradcheckReport, reason: RegExp): void {

@@ -6,18 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { List, Map as IMap, OrderedMap } from 'immutable';
 import { grad, TapegradError, tensor, Tensor, zeroGrad } from '@tapegrad/core';
 import { flatten } from './tree.js';
+import { errorOf } from './errors.testkit.js';
 
 const DEEP = 100_000;
 
-/** The error `fn` throws (and a failure if it throws none). */
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('flatten and rebuild', () => {
   it('list tensors in order and rebuild arrays, objects, Lists, Maps and OrderedMaps around new values', () => {

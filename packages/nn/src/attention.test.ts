@@ -34,7 +34,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, ShapeError, TapegradError, gradcheck, mul, randn, slice, sum, tensor, type Tensor } from '@tapegrad/core';
 import { Linear, MultiHeadAttention, Sequential, functionalCall, loadBytes, loadStateDict, saveBytes, type AnyModule } from '@tapegrad/nn';
-import { expectClose, expectRoundTrip, gradcheckLayer, loadRefs, pattern, type Ref } from './layers.testkit.js';
+import { checkRunAgainst, expectClose, expectRoundTrip, gradcheckLayer, loadRefs, pattern, setAlternatingParameters } from './layers.testkit.js';
 
 const REF = loadRefs(new URL('./attention.torch.json', import.meta.url));
 const f64 = (seed: number) => ({ dtype: 'float64', generator: new Generator(seed) }) as const;
@@ -43,20 +43,8 @@ const Q = () => pattern([2, 3, 4], 7, 11, 5, 4, 'float64', true);
 const K = () => pattern([2, 5, 4], 5, 13, 6, 5, 'float64', true);
 const V = () => pattern([2, 5, 4], 3, 7, 3, 3, 'float64', true);
 
-/** The script's parameters: weights pat(5, 7, 3, 3), biases pat(3, 5, 2, 4), alternating. */
-function setParams(layer: AnyModule): void {
-  layer.setParameters(layer.parameters().toArray().map(([n, p], i): [string, Tensor] => [n, i % 2 === 0 ? pattern(p.shape, 5, 7, 3, 3) : pattern(p.shape, 3, 5, 2, 4)]));
-}
-
-function checkAgainst(ref: Ref, layer: AnyModule, inputs: Tensor[], run: () => Tensor): void {
-  const y = run();
-  expect(y.shape).toEqual(ref.shape);
-  expectClose(y, ref.y);
-  sum(mul(y, pattern(ref.shape, 3, 5, 2, 2))).backward();
-  const grads = [...inputs, ...layer.parameters().valueSeq()].map((t) => t.grad);
-  expect(grads.length).toBe(ref.grads.length);
-  grads.forEach((g, i) => expectClose(g, ref.grads[i]));
-}
+const setParams = setAlternatingParameters;
+const checkAgainst = checkRunAgainst;
 
 describe('Linear', () => {
   it('matches PyTorch on the last axis of [N, L, in]', () => {

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import { OrderedMap } from 'immutable';
 import { gradcheck, mul, sum, type Tensor } from '@tapegrad/core';
-import { functionalCall, loadBytes, loadStateDict, saveBytes, type Module } from '@tapegrad/nn';
+import { functionalCall, loadBytes, loadStateDict, saveBytes, type AnyModule, type Module } from '@tapegrad/nn';
 import { expectClose, pattern, type Ref } from '../../core/src/ops/reference.testkit.js';
 
 export { expectClose, loadRefs, pattern, type Ref } from '../../core/src/ops/reference.testkit.js';
@@ -34,6 +34,25 @@ export function checkLayerAgainst(ref: Ref, layer: Module, x: Tensor, tol = 1e-1
   const params = layer.parameters().valueSeq().toArray();
   expect(params.length).toBe(ref.grads.length - 1);
   params.forEach((p, i) => expectClose(p.grad, ref.grads[i + 1], tol));
+}
+
+/** The scripts' parameters of a multi-input layer: even positions pat(5, 7, 3, 3), odd ones pat(3, 5, 2, 4). */
+export function setAlternatingParameters(layer: AnyModule): void {
+  layer.setParameters(layer.parameters().toArray().map(([n, p], i): [string, Tensor] => [n, i % 2 === 0 ? pattern(p.shape, 5, 7, 3, 3) : pattern(p.shape, 3, 5, 2, 4)]));
+}
+
+/**
+ * y = run() and the gradients of Σ y ⊙ pattern(y.shape, 3, 5, 2, 2) with respect to `inputs` and each
+ * parameter (in `parameters()` order) against the reference: checkLayerAgainst for several inputs.
+ */
+export function checkRunAgainst(ref: Ref, layer: AnyModule, inputs: Tensor[], run: () => Tensor): void {
+  const y = run();
+  expect(y.shape).toEqual(ref.shape);
+  expectClose(y, ref.y);
+  sum(mul(y, pattern(ref.shape, 3, 5, 2, 2))).backward();
+  const grads = [...inputs, ...layer.parameters().valueSeq()].map((t) => t.grad);
+  expect(grads.length).toBe(ref.grads.length);
+  grads.forEach((g, i) => expectClose(g, ref.grads[i]));
 }
 
 /** gradcheck (float64, central differences) of forward with respect to the input and every parameter. */

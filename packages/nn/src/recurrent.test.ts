@@ -32,7 +32,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, ShapeError, concat, gradcheck, mul, randn, reshape, sum, type Tensor } from '@tapegrad/core';
 import { GRU, GRUCell, LSTM, LSTMCell, loadBytes, loadStateDict, saveBytes, type AnyModule } from '@tapegrad/nn';
-import { expectClose, loadRefs, pattern, type Ref } from './layers.testkit.js';
+import { checkRunAgainst, expectClose, loadRefs, pattern, setAlternatingParameters, type Ref } from './layers.testkit.js';
 
 const REF = loadRefs(new URL('./recurrent.torch.json', import.meta.url));
 const f64 = (seed: number) => ({ dtype: 'float64', generator: new Generator(seed) }) as const;
@@ -42,20 +42,11 @@ const c = (shape = [2, 3]) => pattern(shape, 3, 7, 3, 3, 'float64', true);
 const seq = () => pattern([2, 3, 4], 7, 11, 5, 4, 'float64', true);
 const flat = (...ts: Tensor[]) => concat(ts.map((t) => reshape(t, [t.size])), 0);
 
-/** The script's parameters: even positions pat(5, 7, 3, 3), odd ones pat(3, 5, 2, 4). */
-function setParams(layer: AnyModule): void {
-  layer.setParameters(layer.parameters().toArray().map(([n, p], i): [string, Tensor] => [n, i % 2 === 0 ? pattern(p.shape, 5, 7, 3, 3) : pattern(p.shape, 3, 5, 2, 4)]));
-}
+const setParams = setAlternatingParameters;
 
 function checkAgainst(ref: Ref, layer: AnyModule, inputs: Tensor[], run: () => Tensor): void {
   setParams(layer);
-  const y = run();
-  expect(y.shape).toEqual(ref.shape);
-  expectClose(y, ref.y);
-  sum(mul(y, pattern(ref.shape, 3, 5, 2, 2))).backward();
-  const grads = [...inputs, ...layer.parameters().valueSeq()].map((t) => t.grad);
-  expect(grads.length).toBe(ref.grads.length);
-  grads.forEach((g, i) => expectClose(g, ref.grads[i]));
+  checkRunAgainst(ref, layer, inputs, run);
 }
 
 /** gradcheck of `run` in its inputs and every parameter of `layer`. */
