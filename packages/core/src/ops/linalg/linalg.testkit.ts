@@ -132,17 +132,25 @@ export const LINALG_CASES = {
   solve: { args: systemArgs(generalMatrices), f: solve },
   det: { args: squareArgs(generalMatrices), f: det },
   slogdet: { args: squareArgs(generalMatrices), f: (A: Tensor) => slogdet(A).logabsdet },
-  // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
   eigh: { args: squareArgs(separatedSymmetric), f: (A: Tensor) => { const { values, vectors } = eigh(A); return [values, vectors]; } },
   // tall matrices: a diagonally dominant n×n block on top (positive diagonal, rows in place, no zeros)
   // keeps the columns well conditioned and away from where LAPACK's sign rule (which we share with
-  // PyTorch) makes Q and R jump: a leading entry crossing 0, or a column exactly 0 below the diagonal
+  // PyTorch) makes Q and R jump: a leading entry crossing 0, or a column exactly 0 below the diagonal;
+  // wide matrices: such a block on the left, any columns to its right
   qr: {
-    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: 0, max: 2 })).chain(([b, n, extra]) =>
-      fc.tuple(dominantMatrices(b, n), reals(sizeOf(b) * extra * n, 0.5, 2).map((v) => f64([...b, extra, n], v))).map(([top, rest]) => [extra === 0 ? top : concat([top, rest], -2)])),
+    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: -2, max: 2 })).chain(([b, n, extra]) =>
+      fc.tuple(dominantMatrices(b, n), reals(sizeOf(b) * Math.abs(extra) * n, 0.5, 2)).map(([block, v]) =>
+        [extra === 0 ? block : extra > 0 ? concat([block, f64([...b, extra, n], v)], -2) : concat([block, f64([...b, n, -extra], v)], -1)])),
     f: (A: Tensor) => { const { Q, R } = qr(A); return [Q, R]; },
   },
-  lu: { args: squareArgs(generalMatrices), f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; } },
+  // square, tall (rows in [−½, ½] below: never a pivot) and wide (any columns right of the square block);
+  // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
+  lu: {
+    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: -2, max: 2 })).chain(([b, n, extra]) =>
+      fc.tuple(generalMatrices(b, n), reals(sizeOf(b) * Math.abs(extra) * n, -0.5, 0.5)).map(([block, v]) =>
+        [extra === 0 ? block : extra > 0 ? concat([block, f64([...b, extra, n], v)], -2) : concat([block, f64([...b, n, -extra], v.map((x) => 4 * x))], -1)])),
+    f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; },
+  },
 } satisfies Record<string, Case>;
 
 const describeArgs = (args: readonly unknown[]): string =>
