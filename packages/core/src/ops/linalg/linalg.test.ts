@@ -352,6 +352,27 @@ describe('batches broadcast and float32 works', () => {
     expect(solve(f32([[3, 1], [1, 2]]), f64([9, 8])).dtype).toBe('float64');
   });
 
+  it.each([
+    ['triangularSolve', (A: Tensor) => triangularSolve(A, A.slice([0, 0, 0], [null, null, 2]), { lower: true })],
+    ['cholesky', (A: Tensor) => cholesky(matmul(A, A.T))],
+    ['solve', (A: Tensor) => solve(A, A.sum(-1))],
+    ['inv', inv],
+    ['det', det],
+    ['slogdet', (A: Tensor) => slogdet(A).logabsdet],
+    ['eigh', (A: Tensor) => { const { values, vectors } = eigh(A.add(A.T)); return values.sum().add(vectors.square().mul(A).sum()); }],
+    ['lu', (A: Tensor) => { const { L, U } = lu(A); return L.sum().add(U.square().sum()); }],
+    ['qr', (A: Tensor) => { const { Q, R } = qr(A); return Q.sum().add(R.square().sum()); }],
+  ] as const)('%s: a batch in float32 gives float64\'s values and gradients to float32 accuracy', (_name, f) => {
+    const A = [[[4, 1, -0.5], [1, -3, 0.2], [0.5, 0.7, 2]], [[-2, 0.3, 1], [0.4, 5, -1], [1, 1, 3]]];
+    const fsum = (a: Tensor) => (f as (a: Tensor) => Tensor)(a).sum();
+    const [y32, y64] = [fsum(f32(A)), fsum(f64(A))];
+    expect(y32.dtype).toBe('float32');
+    expect(Math.abs(y32.item() - y64.item())).toBeLessThan(1e-5 * (1 + Math.abs(y64.item())));
+    const g32 = grad(fsum)(f32(A));
+    expect(g32.dtype).toBe('float32');
+    expectClose(g32, grad(fsum)(f64(A)).toArray(), 1e-4);
+  });
+
   it('lu and qr of tall and wide matrices in float32 match float64 to float32 accuracy, gradients too', () => {
     const A = [[0.5, -1, 2], [3, 0.2, -0.4], [-1, 2.5, 1], [0.7, 0.3, -2]];
     const At = [[0.5, 3, -1, 0.7], [-1, 0.2, 2.5, 0.3], [2, -0.4, 1, -2]];
