@@ -10,4 +10,4 @@ export { solve, inv } from './solve.js';
 export { det, slogdet } from './det.js';
 export { lu } from './lu.js';
 export { eigh } from './eigh.js';
-export { qr } from './qr.js';
+export { qr, type QrMode } from './qr.js';

@@ -79,7 +79,8 @@ export const luOp = defineOp<'lu', Attrs>('lu', {
  * a permutation matrix, L [..., m, k] unit lower triangular and U [..., k, n] upper triangular, k = min(m, n)
  * (PyTorch's `linalg.lu`, LAPACK's getrf: the same pivots, so the same factors). Tall and wide A work
  * too. A singular A still factors, with a zero on U's diagonal; the gradient there (which needs U₁⁻¹,
- * U's leading k×k block) is a `LinAlgError` naming `lu` and the pivot. P carries no gradient.
+ * U's leading k×k block) is a `LinAlgError` naming `lu` and the pivot, where PyTorch returns
+ * infinities or NaN. P carries no gradient.
  *
  * @example
  * const { P, L, U } = lu(tensor([[1, 2], [3, 4]], { dtype: 'float64' }));

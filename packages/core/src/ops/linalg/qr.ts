@@ -76,9 +76,10 @@ export type QrMode = 'reduced' | 'complete';
  * 'complete' gives Q [..., m, m] and R [..., m, n] (the same as 'reduced' when m ≤ n).
  *
  * Gradients, as in PyTorch: a tall A (m ≥ n) needs full column rank, a wide one (m < n) a full-rank
- * leading m×m block X of A = [X | Y] (R's leading block invertible: a `LinAlgError` otherwise); in mode
- * 'complete' with m > n, Q's last m − n columns have none (a `LinAlgError` if the loss reads them;
- * PyTorch refuses any gradient in that mode). As in LAPACK and PyTorch, a column already zero below the
+ * leading m×m block X of A = [X | Y], so that R's leading block is invertible; otherwise the gradient
+ * is a `LinAlgError` naming the zero pivot, where PyTorch returns infinities or NaN. In mode 'complete'
+ * with m > n, Q's last m − n columns have no gradient (a `LinAlgError` if the loss reads them); PyTorch
+ * refuses any gradient in that mode. As in LAPACK and PyTorch, a column already zero below the
  * diagonal is not reflected, so Q and R jump (a sign of R's diagonal flips) where such an entry crosses 0.
  *
  * @example
