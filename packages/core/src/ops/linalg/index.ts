@@ -11,3 +11,4 @@ export { det, slogdet } from './det.js';
 export { lu } from './lu.js';
 export { eigh } from './eigh.js';
 export { qr } from './qr.js';
+export { svd, svdvals, type SvdOptions } from './svd.js';
