@@ -12,3 +12,4 @@ export { lu } from './lu.js';
 export { eigh } from './eigh.js';
 export { qr } from './qr.js';
 export { svd, svdvals, type SvdOptions } from './svd.js';
+export { vectorNorm, matrixNorm, type VectorNormOptions, type MatrixNormOptions, type MatrixNormOrder } from './norms.js';
