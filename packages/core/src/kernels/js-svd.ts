@@ -13,10 +13,11 @@ const EPS = 2 ** -52;
  * γ = w_p·w_q, the rotation (ζ = (β − α)/2γ, t = sign(ζ)/(|ζ| + √(1 + ζ²)), c = 1/√(1 + t²), s = t·c)
  * is the 2×2 symmetric Jacobi step on the Gram matrix BᵀB, without forming it, so small singular
  * values keep their relative accuracy. A sweep with no pair above |γ| > √L·ε·√(αβ) (LAPACK dgesvj's
- * test) ends the iteration; then σ_j = ‖w_j‖, the left vectors are w_j/σ_j and the right ones the
- * accumulated rotations Z. The order is σ descending; each column of U has its largest-magnitude
- * component positive (the first such on a tie), and a column of U for σ = 0 completes the others to
- * an orthonormal set (the unit vector e_i farthest from their span, orthogonalized twice).
+ * test) ends the iteration; then σ_j = ‖w_j‖, the left vectors are w_j/σ_j (orthonormal to O(√L·ε)
+ * by that test) and the right ones the accumulated rotations Z (to O(k·ε), as dgesvj's). The order is
+ * σ descending; each column of U has its largest-magnitude component positive (the first such on a
+ * tie), and a column of U for σ = 0 completes the others to an orthonormal set (the unit vector e_i
+ * farthest from their span, orthogonalized twice).
  */
 export function svd(a: FloatArray, m: number, n: number, count: number, u: FloatArray, s: FloatArray, vh: FloatArray): void {
   const tall = m >= n, k = Math.min(m, n), L = Math.max(m, n);

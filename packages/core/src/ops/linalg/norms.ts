@@ -59,6 +59,7 @@ function checkKeepdim(op: string, keepdim: unknown): boolean {
  * pow's rule: for p > 0 they add 0 with gradient 0; for p < 0 one zero makes the sum ∞ and the norm 0.
  */
 function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
+  if (dims.some((d) => x.shape[d] === 0)) return sum(abs(x), dims, keepdim); // no elements: 0 (p > 0 here)
   const m = max(abs(x.detach()), dims, true);
   const scale = where(mul(gt(m, 0), lt(m, Infinity)), m, 1); // 0, ∞ and NaN (all of which propagate) are not scaled
   const a = div(abs(x), scale);

@@ -153,8 +153,10 @@ function checkMatrix(op: string, A: Tensor): void {
  *
  * @example
  * const { U, S, Vh } = svd(tensor([[3, 0], [4, 5]], { dtype: 'float64' }));
- * S.toArray(); // [6.708203932499369, 2.23606797749979]  (√45, √5)
- * matmul(U.mul(S.reshape([1, 2])), Vh).toArray(); // [[3, 0], [4, 5]] (to rounding)
+ * S.toArray(); // [6.7082, 2.2361]  (√45 and √5)
+ * U.toArray(); // [[0.3162, 0.9487], [0.9487, -0.3162]]  (each column's largest entry positive)
+ * Vh.toArray(); // [[0.7071, 0.7071], [0.7071, -0.7071]]
+ * matmul(U.mul(S.reshape([1, 2])), Vh).toArray(); // [[3, 0], [4, 5]]  (to rounding)
  */
 export function svd(A: Tensor, options: SvdOptions = {}): Factors {
   checkMatrix('svd', A);
