@@ -54,13 +54,14 @@ function checkKeepdim(op: string, keepdim: unknown): boolean {
 }
 
 /**
- * ‖x‖_p = (Σ|x|^p)^(1/p) for p ∉ {0, ±1, ±2, ±∞}, as m·(Σ(|x|/m)^p)^(1/p) with m = max|x| held
- * constant (the norm is homogeneous), so |x|^p neither overflows nor underflows. Zeros are kept out of
+ * ‖x‖_p = (Σ|x|^p)^(1/p) for p ∉ {0, 1, 2, ±∞}, as m·(Σ(|x|/m)^p)^(1/p) with m held constant (the
+ * norm is homogeneous): max|x| for p > 0 and min|x| for p < 0, so every term is at most 1, the largest
+ * is 1, and the sum neither overflows nor loses the terms that matter. Zeros are kept out of
  * pow's rule: for p > 0 they add 0 with gradient 0; for p < 0 one zero makes the sum ∞ and the norm 0.
  */
 function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
   if (dims.some((d) => x.shape[d] === 0)) return sum(abs(x), dims, keepdim); // no elements: 0 (p > 0 here)
-  const m = max(abs(x.detach()), dims, true);
+  const m = (p > 0 ? max : min)(abs(x.detach()), dims, true);
   const scale = where(mul(gt(m, 0), lt(m, Infinity)), m, 1); // 0, ∞ and NaN (all of which propagate) are not scaled
   const a = div(abs(x), scale);
   const zero = eq(a, 0);

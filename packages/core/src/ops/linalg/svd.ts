@@ -53,7 +53,7 @@ export const svdOp = defineOp<'svd', { m: number; n: number }>('svd', {
     if (!onVectors && (!dP.requiresGrad || hasRepeated(S))) return [valuesGrad(U, dS, Vh)];
     const J = matmulT(U, dU, true, false), K = matmulT(Vh, dVh, false, true);
     const N = add(mul(sub(J, mT(J)), row(S)), mul(col(S), sub(K, mT(K))));
-    const E = mul(sub(row(S), col(S)), add(row(S), col(S))); // (σⱼ − σᵢ)(σⱼ + σᵢ): 0 only where σⱼ = ±σᵢ
+    const E = mul(sub(row(S), col(S)), add(row(S), col(S))); // (σⱼ − σᵢ)(σⱼ + σᵢ): exactly 0 where σⱼ = σᵢ (S ≥ 0)
     checkGaps(N, E, S);
     const k = Math.min(m, n);
     const G = add(div(N, where(eq(E, 0), 1, E)), mul(diagonalMatrix(k, S.dtype), row(dS)));
@@ -76,11 +76,10 @@ function hasRepeated(S: Tensor): boolean {
   return false;
 }
 
-/** Where (batch, i, j) of a stack of k×k matrices [..., k, k] sits, as the message and the error give it. */
-function locate(S: Tensor, flat: number, k: number): { batch: number[]; where: string } {
+/** The batch index of matrix b (counting row-major), and how a message names it. */
+function locate(S: Tensor, b: number): { batch: number[]; where: string } {
   const lead = S.shape.slice(0, -1), batch: number[] = [];
-  let rest = Math.floor(flat / k);
-  for (let d = lead.length - 1; d >= 0; d--) {
+  for (let d = lead.length - 1, rest = b; d >= 0; d--) {
     batch.unshift(rest % lead[d]);
     rest = Math.floor(rest / lead[d]);
   }
@@ -95,9 +94,10 @@ function locate(S: Tensor, flat: number, k: number): { batch: number[]; where: s
 function checkGaps(N: Tensor, E: Tensor, S: Tensor): void {
   const k = S.shape[S.ndim - 1];
   for (let at = 0; at < E.size; at++) {
-    if (E.data[at] !== 0 || N.data[at] === 0) continue;
-    const i = Math.floor(at / k) % k, j = at % k, { batch, where: w } = locate(S, Math.floor(at / k), k);
-    throw new LinAlgError('svd', `the gradient through U and Vh is infinite: singular values ${Math.min(i, j)} and ${Math.max(i, j)} are both ${S.data[Math.floor(at / (k * k)) * k + i]}${w}`, 'A', batch, Math.max(i, j));
+    const i = Math.floor(at / k) % k, j = at % k;
+    if (E.data[at] !== 0 || N.data[at] === 0 || i === j) continue; // the diagonal is 0 by construction (NaN from a NaN in A)
+    const b = Math.floor(at / (k * k)), { batch, where: w } = locate(S, b);
+    throw new LinAlgError('svd', `the gradient through U and Vh is infinite: singular values ${Math.min(i, j)} and ${Math.max(i, j)} are both ${S.data[b * k + i]}${w}`, 'A', batch, Math.max(i, j));
   }
 }
 
@@ -113,7 +113,7 @@ function safeS(S: Tensor, dX: Tensor, what: 'U' | 'Vh', m: number, n: number): T
     const b = Math.floor(at / k), j = at % k;
     for (let r = 0; r < rows; r++) {
       if (dX.data[(b * rows + r) * k + j] === 0) continue;
-      const { batch, where: w } = locate(S, b * k, k);
+      const { batch, where: w } = locate(S, b);
       const side = what === 'U' ? `column ${j} of U (A is tall, ${m} × ${n})` : `row ${j} of Vh (A is wide, ${m} × ${n})`;
       throw new LinAlgError('svd', `the gradient through ${side} is infinite: its singular value is 0${w}`, 'A', batch, j);
     }
