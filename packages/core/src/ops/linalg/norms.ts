@@ -17,7 +17,7 @@ import { svdvals } from './svd.js';
 export interface VectorNormOptions {
   /** p: any real number, `Infinity` (max |x|), `-Infinity` (min |x|) or 0 (the count of nonzeros). Default 2. */
   ord?: number;
-  /** The dim or dims to reduce (negative from the end); all of them by default. */
+  /** The dim or dims to reduce (negative from the end); all of them by default (also for [], as PyTorch). */
   dim?: Axis | null;
   /** Keep the reduced dims as size 1. Default false. */
   keepdim?: boolean;
@@ -36,11 +36,16 @@ export interface MatrixNormOptions {
   keepdim?: boolean;
 }
 
-/** `dim` resolved to sorted distinct dims of x (all of them for null/undefined), or a ShapeError naming `dim`. */
+/**
+ * `dim` resolved to sorted distinct dims of x, or a ShapeError naming `dim`. As in PyTorch, null,
+ * undefined and [] mean every dim, and a 0-d x takes dim 0 or −1.
+ */
 function dimsOf(op: string, x: Tensor, dim: Axis | null | undefined): number[] {
-  if (dim === undefined || dim === null) return x.shape.map((_, i) => i);
-  if (typeof dim !== 'number' && !Array.isArray(dim)) throw new TapegradError(op, `expected a dim, an array of them or null, got ${fmtValue(dim)}`, 'dim');
-  const list = typeof dim === 'number' ? [dim] : [...dim];
+  if (typeof dim !== 'number' && !Array.isArray(dim) && dim !== undefined && dim !== null) {
+    throw new TapegradError(op, `expected a dim, an array of them or null, got ${fmtValue(dim)}`, 'dim');
+  }
+  const list = typeof dim === 'number' ? [dim] : [...(dim ?? [])];
+  if (list.length === 0 || (x.ndim === 0 && list.every((d) => d === 0 || d === -1))) return x.shape.map((_, i) => i);
   const dims = list.map((d) => normAxis(op, d, x.ndim, 'dim')).sort((a, b) => a - b);
   dims.forEach((d, i) => {
     if (i > 0 && d === dims[i - 1]) throw new ShapeError(op, `dim ${d} is repeated in ${JSON.stringify(list)}`, 'dim');

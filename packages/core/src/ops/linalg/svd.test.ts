@@ -169,6 +169,8 @@ describe('vectorNorm and matrixNorm', () => {
     expectClose(vectorNorm(x, { ord: Infinity, dim: 0, keepdim: true }), [[3, 4, 2]]);
     expectClose(vectorNorm(x, { ord: -Infinity, dim: 1 }), [0, 1]);
     expectClose(vectorNorm(x, { ord: 0, dim: [0, 1] }), 5);
+    expectClose(vectorNorm(x, { dim: [] }), Math.sqrt(34)); // [] is every dim, as in PyTorch
+    expectClose(vectorNorm(f64(-5), { ord: 0.5, dim: 0 }), 5);
     expectClose(vectorNorm(x, { ord: 3, dim: -1 }), [Math.cbrt(91), Math.cbrt(17)]);
     expectClose(vectorNorm(x, { ord: 0.5, dim: 1 }), [(Math.sqrt(3) + 2) ** 2, (1 + 2 * Math.SQRT2) ** 2], 1e-13);
     expectClose(vectorNorm(x, { ord: -1, dim: 1 }), [0, 1 / (1 + 0.5 + 0.5)]);
