@@ -142,14 +142,17 @@ function checkMatrix(op: string, A: Tensor): void {
  * follows (LAPACK and PyTorch leave the signs free, so compare sign-invariant quantities). Columns of
  * U (rows of Vh) for σ = 0 beyond the rank complete an orthonormal set.
  *
- * Gradients: the standard rule (Townsend 2016, as PyTorch's) is exact for distinct nonzero singular
- * values; it has terms 1/(σⱼ² − σᵢ²), so close singular values give large gradients through U and Vh
- * and exactly repeated ones a `LinAlgError` where PyTorch returns NaN or ∞ (the singular vectors of a
- * repeated σ are not functions of A). For m ≠ n a cotangent on a singular vector of σ = 0 beyond the
- * square part is likewise a `LinAlgError`. A loss of S alone never needs this: its gradient is
- * U·diag(dS)·Vh, finite everywhere (use `svdvals` for second derivatives at repeated σ, where only
- * the first is defined). Differences from PyTorch: the default is the reduced SVD (PyTorch's default
- * `full_matrices=True` is not supported), and the signs above.
+ * Gradients: the standard rule (Townsend 2016, PyTorch's svd_backward) is exact for distinct singular
+ * values (nonzero ones too when m ≠ n). It has terms 1/(σⱼ² − σᵢ²), so close singular values give
+ * large gradients through U and Vh. At exactly equal ones, a loss that would turn the tied singular
+ * vectors into each other has no gradient (they are not functions of A): a `LinAlgError` naming the
+ * pair, where PyTorch returns NaN or ∞; terms that are exactly 0 there drop out, as in the limit. For
+ * m ≠ n a cotangent on a singular vector of σ = 0 beyond the square part is likewise a `LinAlgError`.
+ * A loss of S alone (or `svdvals`) has the gradient U·diag(dS)·Vh, finite everywhere; its second
+ * derivative goes through U and Vh, so it needs distinct singular values again.
+ *
+ * Differences from PyTorch: only the reduced SVD (PyTorch's default is `full_matrices=True`), the
+ * signs above, and a `LinAlgError` instead of NaN at ties.
  *
  * @example
  * const { U, S, Vh } = svd(tensor([[3, 0], [4, 5]], { dtype: 'float64' }));
