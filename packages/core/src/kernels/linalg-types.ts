@@ -59,3 +59,13 @@ export interface LinalgKernels {
   /** det A as the product of U's pivots and the permutation's sign, from luFactor's output. */
   luDet(lu: FloatArray, piv: Int32Array, n: number, count: number, out: FloatArray): void;
 }
+
+/** The SVD kernel (js-svd.ts), beside the factorizations. */
+export interface SvdKernels {
+  /**
+   * Reduced SVD of `count` m×n matrices by one-sided Jacobi: u gets U (m×k, k = min(m, n)), s the
+   * singular values descending (count×k), vh gets Vh (k×n), A = U·diag(s)·Vh; each column of U has
+   * its largest-magnitude component positive, and the columns for σ = 0 complete an orthonormal set.
+   */
+  svd(a: FloatArray, m: number, n: number, count: number, u: FloatArray, s: FloatArray, vh: FloatArray): void;
+}

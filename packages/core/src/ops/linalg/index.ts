@@ -8,6 +8,8 @@ export { triangularSolve, type TriangularSolveOptions } from './triangular.js';
 export { cholesky } from './cholesky.js';
 export { solve, inv } from './solve.js';
 export { det, slogdet } from './det.js';
+export { svd, svdvals, type SvdOptions } from './svd.js';
+export { vectorNorm, matrixNorm, type VectorNormOptions, type MatrixNormOptions, type MatrixNormOrder } from './norms.js';
 export { lu } from './lu.js';
 export { eigh } from './eigh.js';
 export { qr, type QrMode } from './qr.js';
