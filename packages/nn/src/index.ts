@@ -24,7 +24,7 @@ export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export { TrainingDiagnostics, SATURATION, type DiagnosticsOptions, type DiagnosticsRecord } from './diagnostics.js';
 export { Conv2d, Conv1d, ConvTranspose2d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvTranspose2dLayerOptions } from './conv.js';
-export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './pool.js';
+export { MaxPool2d, AvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool2d, Flatten, type Pool2dLayerOptions, type Pool1dLayerOptions } from './pool.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, Dropout, type LayerNormOptions, type BatchNormOptions, type DropoutOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Linear, MultiHeadAttention, type LinearOptions, type MultiHeadAttentionOptions } from './attention.js';
