@@ -28,4 +28,4 @@ export { MaxPool2d, AvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool2d, Flatten,
 export { LayerNorm, BatchNorm1d, BatchNorm2d, Dropout, type LayerNormOptions, type BatchNormOptions, type DropoutOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Linear, MultiHeadAttention, type LinearOptions, type MultiHeadAttentionOptions } from './attention.js';
-export { GRUCell, LSTMCell, GRU, LSTM, type RecurrentOptions } from './recurrent.js';
+export { GRUCell, LSTMCell, GRU, LSTM, type RecurrentOptions, type RecurrentLayerOptions } from './recurrent.js';

@@ -226,14 +226,22 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     checkInput('Dropout', x, Array.from({ length: 9 }, (_, i) => i), 'a Tensor');
-    if (!this.training || this.p === 0) return x;
-    if (this.p === 1) return mul(x, 0);
-    // keep where u < 1 − p for u ~ U[0, 1): a value survives with probability 1 − p
-    const keep = astype(lt(rand(x.shape, { dtype: x.dtype, generator: this.#generator }), 1 - this.p), x.dtype);
-    return mul(x, mul(keep, 1 / (1 - this.p)));
+    return this.training ? dropout(x, this.p, this.#generator) : x;
   }
 
   override describe(): string {
     return `Dropout(${this.p})`;
   }
+}
+
+/**
+ * @internal Inverted dropout of x with probability p, masks drawn from `generator` (the global stream
+ * if undefined): what `Dropout` does in train mode, and `GRU`/`LSTM` between their layers.
+ */
+export function dropout(x: Tensor, p: number, generator: Generator | undefined): Tensor {
+  if (p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  // keep where u < 1 − p for u ~ U[0, 1): a value survives with probability 1 − p
+  const keep = astype(lt(rand(x.shape, { dtype: x.dtype, generator }), 1 - p), x.dtype);
+  return mul(x, mul(keep, 1 / (1 - p)));
 }
