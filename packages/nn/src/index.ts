@@ -1,4 +1,4 @@
-export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions } from './module.js';
+export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions, type BufferOptions } from './module.js';
 export { Dense, Sequential, Activation, type DenseOptions } from './layers.js';
 export { Lambda, FunctionModule, functionalCall } from './functional.js';
 export * as activations from './activations.js';
@@ -15,7 +15,7 @@ export { clipGradNorm, clipGrads, globalNorm, type ClipOptions } from './optim/c
 export { accuracy, type AccuracyOptions, type MetricName, type MetricTarget } from './metrics.js';
 export { ProgressBar, formatValue, type ProgressBarOptions, type ProgressStream } from './progress.js';
 export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, type SvgPlotOptions, type TerminalPlotOptions } from './plot.js';
-export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError } from './safetensors.js';
+export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError, type EncodeOptions } from './safetensors.js';
 export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, type LoadOptions, type SaveOptions } from './io.js';
 export { fit, evaluate, predict, type FitOptions, type FitCallbacks, type FitControl, type EpochLogs, type BatchLogs, type History, type Examples, type LossFn, type EvaluateOptions } from './train.js';
 export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';

@@ -113,7 +113,8 @@ export const tensorsOf = (model: AnyModule | OrderedMap<string, Tensor>): Ordere
  * loadStateDict(otherModel, loadBytes(bytes));
  */
 export function saveBytes(model: AnyModule | OrderedMap<string, Tensor>, options: SaveOptions = {}): Uint8Array {
-  return encodeSafetensors(tensorsOf(model), { format: 'pt', ...options.metadata });
+  const int64 = OrderedMap.isOrderedMap(model) ? [] : (model as AnyModule).int64Buffers(); // as PyTorch saves them
+  return encodeSafetensors(tensorsOf(model), { format: 'pt', ...options.metadata }, { int64 });
 }
 
 /**
