@@ -16,7 +16,7 @@ export { accuracy, type AccuracyOptions, type MetricName, type MetricTarget } fr
 export { ProgressBar, formatValue, type ProgressBarOptions, type ProgressStream } from './progress.js';
 export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, type SvgPlotOptions, type TerminalPlotOptions } from './plot.js';
 export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError, type EncodeOptions } from './safetensors.js';
-export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, type LoadOptions, type SaveOptions } from './io.js';
+export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, pytorchNames, type LoadOptions, type SaveOptions } from './io.js';
 export { fit, evaluate, predict, type FitOptions, type FitCallbacks, type FitControl, type EpochLogs, type BatchLogs, type History, type Examples, type LossFn, type EvaluateOptions } from './train.js';
 export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here

@@ -145,7 +145,9 @@ export class Activation extends Module {
  * Modules applied one after another: forward(x) = layers[n−1](…layers[0](x)). Plain functions are wrapped
  * in `Lambda`. Every Dense layer in it (nested ones too, depth first) gets its notes' number l = 1, 2, …
  * as `layerIndex`, so the tape names the outputs Z[1], A[1], Z[2], A[2], … Parameters are named
- * `layers.0.W`, `layers.0.b`, `layers.1.W`, …
+ * `layers.0.W`, `layers.0.b`, `layers.1.W`, … Differs from PyTorch, whose `nn.Sequential` names them
+ * `0.weight`, …: loading takes PyTorch's names as well, and `saveBytes(model, { names: 'pytorch' })`
+ * writes them (see `pytorchNames`); ours stay, as the names every saved file and optimizer state has.
  *
  * @example
  * // the notes' network: 4 sigmoid layers
