@@ -78,6 +78,7 @@ function checkX(layer: string, x: Tensor, rank: 2 | 3, I: number): void {
   const takes = rank === 2 ? `[N, ${I}]` : `[N, L, ${I}]`;
   checkInput(layer, x, rank, takes);
   if (x.shape[rank - 1] !== I) throw new ShapeError(layer, `input has shape ${fmtShape(x.shape)} but this layer takes ${takes} (inputSize ${I} last)`, 'x');
+  if (rank === 3 && x.shape[1] === 0) throw new ShapeError(layer, `input has shape ${fmtShape(x.shape)}: a sequence needs at least one step (L ≥ 1), as in PyTorch`, 'x');
 }
 
 /** The cells: parameters under PyTorch's cell names. */
