@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
+import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, isTensor, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
 import { Module, type AnyModule } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
@@ -109,8 +109,8 @@ export class Dense extends Module {
 }
 
 function checkInit(t: Tensor, shape: readonly number[], dtype: DType, arg: string): Tensor {
-  if (!(t instanceof Tensor) || !sameShape(t.shape, shape)) {
-    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
+  if (!isTensor(t) || !sameShape(t.shape, shape)) {
+    throw new ShapeError('Dense', `the initializer returned ${isTensor(t) ? `shape ${fmtShape(t.shape)}` : describeValue(t)}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
   }
   // a fresh leaf of the layer's dtype (an initializer may return a tensor that is shared or recorded)
   return astype(t.detach(), dtype).detach();
