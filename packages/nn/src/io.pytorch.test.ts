@@ -62,7 +62,7 @@ describe('loading PyTorch’s Sequential keys as they are', () => {
     expect(Array.from(copy.parameters().get('layers.3.weight')!.data)).toEqual(Array.from(net.parameters().get('layers.3.weight')!.data));
     const both = torchDict().set('layers.0.weight', torchDict().get('0.weight')!);
     expect(() => loadStateDict(ours(), both)).toThrow(SerializationError);
-    expect(() => loadStateDict(ours(), both)).toThrow("loadStateDict: key 'layers.0.weight': is given twice, as '0.weight' and as 'layers.0.weight' (PyTorch's name)");
+    expect(() => loadStateDict(ours(), both)).toThrow("loadStateDict: key 'layers.0.weight': is given twice, under our name and as PyTorch's '0.weight'");
   });
 });
 

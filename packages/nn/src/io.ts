@@ -109,7 +109,7 @@ function ourNames(op: string, model: AnyModule, dict: OrderedMap<string, Tensor>
   for (const [k, t] of dict) {
     const name = torch.has(k) ? k : (ours.get(k) ?? k);
     const twice = seen.get(name);
-    if (twice !== undefined) throw new SerializationError(op, `is given twice, as '${twice}' and as '${k}' (PyTorch's name)${source ? ` (in ${source})` : ''}`, name);
+    if (twice !== undefined) throw new SerializationError(op, `is given twice, under our name and as PyTorch's '${torch.get(name)}'${source ? ` (in ${source})` : ''}`, name);
     seen.set(name, k);
     out.push([name, t]);
   }
@@ -145,7 +145,8 @@ export interface SaveOptions {
   metadata?: Readonly<Record<string, string>>;
   /**
    * The keys to write: ours (`'tapegrad'`, the default: `layers.0.weight`) or PyTorch's (`'pytorch'`:
-   * `0.weight`, see `pytorchNames`), so that PyTorch's `load_state_dict` takes the file as it is.
+   * `0.weight`, see `pytorchNames`), so that PyTorch's `load_state_dict` takes the file as it is. For a
+   * model; a map of tensors is written under its own keys.
    */
   names?: 'tapegrad' | 'pytorch';
 }
