@@ -1,6 +1,6 @@
 import { OrderedMap } from 'immutable';
 import { describeValue, quoted } from './check.js';
-import { Tensor, TapegradError, ShapeError, astype, fmtShape, sameShape } from '@tapegrad/core';
+import { TapegradError, ShapeError, astype, fmtShape, isTensor, sameShape, type Tensor } from '@tapegrad/core';
 
 /** Where a parameter lives: `owner[key]` (a module's field, or an element of an array field). */
 type Place = readonly [owner: Record<string | number, unknown>, key: string | number];
@@ -28,7 +28,7 @@ export interface SetParametersOptions {
   strict?: boolean;
 }
 
-const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
+const isParam = (v: unknown): v is Tensor => isTensor(v) && v.requiresGrad;
 
 /**
  * Options of `Module.registerBuffer`: how a buffer is saved and loaded.
@@ -117,7 +117,7 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
    * [...new Counter().buffers().keys()]; // ['num_calls']
    */
   protected registerBuffer(field: string, key = field, options: BufferOptions = {}): void {
-    if (!((this as unknown as Record<string, unknown>)[field] instanceof Tensor)) {
+    if (!isTensor((this as unknown as Record<string, unknown>)[field])) {
       throw new TapegradError('registerBuffer', `field '${field}' must hold a Tensor before it is registered`, 'field');
     }
     this.#buffers.push([field, key, options]);
@@ -141,7 +141,7 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
       if (place === undefined) return { kind: 'unknown', name, known: [...places.keys()] };
       if (given.has(name)) return { kind: 'twice', name };
       given.add(name);
-      if (!(t instanceof Tensor)) return { kind: 'notTensor', name, value: t };
+      if (!isTensor(t)) return { kind: 'notTensor', name, value: t };
       const old = place[1][place[2]] as Tensor;
       if (!sameShape(t.shape, old.shape)) return { kind: 'shape', name, model: old.shape, given: t.shape };
       plan.push([place[1], place[2], t.dtype === old.dtype ? t.detach() : astype(t.detach(), old.dtype).detach()]);
@@ -361,7 +361,7 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
       if (slot === undefined) return fail({ kind: 'unknown', name, known: [...slots.keys()] });
       if (given.has(name)) return fail({ kind: 'twice', name });
       given.add(name);
-      if (!(t instanceof Tensor)) return fail({ kind: 'notTensor', name, value: t });
+      if (!isTensor(t)) return fail({ kind: 'notTensor', name, value: t });
       if (!sameShape(t.shape, slot.tensor.shape)) return fail({ kind: 'shape', name, model: slot.tensor.shape, given: t.shape });
       plan.push([slot, t]);
     }

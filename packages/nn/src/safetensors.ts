@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError, fmtShape } from '@tapegrad/core';
+import { Tensor, TapegradError, fmtShape, isTensor } from '@tapegrad/core';
 import { describeValue } from './check.js';
 
 /**
@@ -101,7 +101,7 @@ export function encodeSafetensors(
   let offset = 0;
   for (const [name, t] of tensors as Iterable<readonly [string, Tensor]>) {
     if (typeof name !== 'string') throw new SerializationError(op, `tensor names must be strings, got ${typeof name} ${String(name)}`);
-    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${describeValue(t)}`, name);
+    if (!isTensor(t)) throw new SerializationError(op, `expected a Tensor, got ${describeValue(t)}`, name);
     if (name === '__metadata__' || Object.hasOwn(header, name)) throw new SerializationError(op, name === '__metadata__' ? 'the name is reserved' : 'the name is given twice', name);
     const bytes = int64.has(name) ? int64Bytes(op, name, t.data) : leBytes(t.data);
     const dtype = int64.has(name) ? 'I64' : t.dtype === 'float64' ? 'F64' : 'F32';
