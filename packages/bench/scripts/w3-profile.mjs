@@ -12,7 +12,7 @@ import { CHAIN_OPS, chainData, chainOp } from '../dist/data.js';
 // --wall times wall-clock; by default CPU time (user + system of this process), which other processes
 // on a shared machine disturb far less.
 const wall = process.argv.includes('--wall');
-const paths = process.argv.slice(2).filter((a) => a !== '--wall');
+const paths = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -21,7 +21,8 @@ const now = wall ? () => performance.now() : cpuMs;
 const cores = paths.length === 0
   ? [['@tapegrad/core', await import('@tapegrad/core')]]
   : await Promise.all(paths.map(async (p) => [p, await import(pathToFileURL(resolve(p)).href)]));
-const ROUNDS = 15, REP_MS = 100;
+// --rounds=N: more rounds give a steadier minimum when the machine is busy.
+const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 15), REP_MS = 100;
 const d = chainData();
 const ops = CHAIN_OPS + 1; // the chain and its final sum
 

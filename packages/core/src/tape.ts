@@ -164,15 +164,18 @@ export function collect(roots: readonly Tensor[]): { nodes: Node[]; leaves: Tens
     }
   };
   for (let i = 0; i < roots.length; i++) visit(roots[i]);
+  // A chain is found newest first: reversing it is the sort, without n log n comparisons (checked on
+  // the way, while each node is at hand, not in a second pass over the graph).
+  let descending = true;
+  let last = Infinity;
   while (stack.length > 0) {
     const node = stack.pop()!;
     nodes.push(node);
+    if (node.id > last) descending = false;
+    last = node.id;
     const inputs = node.inputs;
     for (let j = 0; j < inputs.length; j++) visit(inputs[j]);
   }
-  // A chain is found newest first: reversing it is the sort, without n log n comparisons.
-  let descending = true;
-  for (let i = 1; i < nodes.length && descending; i++) descending = nodes[i - 1].id > nodes[i].id;
   if (descending) nodes.reverse();
   else nodes.sort((a, b) => a.id - b.id);
   return { nodes, leaves };
