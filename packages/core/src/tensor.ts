@@ -33,7 +33,10 @@ export const isForeignTensor = (x: unknown): boolean =>
  */
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
-/** True only inside `outputLike`'s constructor call: the shape is another tensor's, the data fits it. */
+/**
+ * True only inside `outputLike`'s constructor call: the shape is another tensor's, the data fits it.
+ * (Nothing the constructor does on that path can throw, so the flag is always reset.)
+ */
 let shapeOfInput = false;
 
 /**
