@@ -5,7 +5,7 @@ import { clipGradNorm } from './optim/clip.js';
 import { Optimizer, type Optim } from './optim/optimizer.js';
 import { defaultStream, ProgressBar, type ProgressStream } from './progress.js';
 import { checkOptions, describeValue } from './check.js';
-import { dataHint, firstNonFinite, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
+import { dataHint, firstNonFinite, firstNonFiniteGrad, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
 
 /**
  * The training loop, Keras-style, in the notes' layout: examples are columns, so x is [features, m],
@@ -252,7 +252,7 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
         if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
         const before = guard ? { params: model.parameters(), state: optimizer.state } : null;
         if (before !== null) {
-          const bad = firstNonFiniteIn(before.params.filter((p) => p.grad !== null).map((p) => p.grad as Tensor));
+          const bad = firstNonFiniteGrad(before.params);
           if (bad !== null) stop('gradient', `the gradient of '${bad.key}' holds ${bad.value}`, bad.key);
         }
         optimizer.step();
