@@ -139,7 +139,7 @@ export class Optimizer<out S = unknown> {
   step(): void {
     const params = this.model.parameters();
     const grads = OrderedMap<string, Tensor>().withMutations((m) => {
-      params.forEach((p, key) => void (p.grad !== null && m.set(key, p.grad)));
+      for (const [key, p] of params) if (p.grad !== null) m.set(key, p.grad);
     });
     const [next, state] = this.optim.update(grads, this.state, params);
     this.model.setParameters(next);
