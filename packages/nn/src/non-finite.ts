@@ -51,6 +51,15 @@ export function firstNonFiniteIn(tensors: Iterable<readonly [string, Tensor]>): 
   return null;
 }
 
+/** The first parameter whose `.grad` holds a non-finite value, and that value; null when every grad is finite or absent. */
+export function firstNonFiniteGrad(params: Iterable<readonly [string, Tensor]>): { key: string; value: number } | null {
+  for (const [key, p] of params) {
+    const bad = p.grad === null ? null : firstNonFinite(p.grad);
+    if (bad !== null) return { key, value: bad.value };
+  }
+  return null;
+}
+
 /** A hint for the message: which of the batch's inputs and targets hold a non-finite value, if any. */
 export function dataHint(x: Tensor, y: Tensor): string {
   const found = [['x', x], ['y', y]].flatMap(([name, t]) => {

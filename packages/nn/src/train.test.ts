@@ -4,6 +4,7 @@ import {
   Adam, Dense, Module, SGD, Sequential, adam, binaryCrossEntropy, evaluate, fit, mse, predict, sgd, softmaxCrossEntropy,
   type BatchLogs, type EpochLogs, type ProgressStream,
 } from '@tapegrad/nn';
+import { batchAt, shuffledWhole } from './train.js';
 
 const silent = { verbose: 0 as const };
 
@@ -51,6 +52,25 @@ describe('fit: batching', () => {
     const loss = (yhat: Tensor, y: Tensor) => (labels.push(Array.from(y.data)), yhat.sum().mul(0));
     fit(model, { x: ids(5), y: tensor([0, 1, 0, 1, 0]) }, { epochs: 1, batchSize: 2, loss, optimizer: sgd(), shuffle: false, ...silent });
     expect(labels).toEqual([[0, 1], [0, 1], [0]]);
+  });
+
+  it('small data is shuffled whole once an epoch and sliced; larger data is gathered batch by batch, to the same batches', () => {
+    const x = tensor(Array.from({ length: 3 }, (_, r) => Array.from({ length: 11 }, (_, j) => 10 * r + j))); // [3, 11]
+    const data = { x, y: tensor(Array.from({ length: 11 }, (_, j) => j % 4)) }; // class indices [11]
+    const order = new Generator(3).permutation(11);
+    const whole = shuffledWhole(data, order);
+    expect(whole).not.toBeNull();
+    expect(shuffledWhole(data, order, 32)).toBeNull(); // x has 33 numbers: over the limit
+    expect(shuffledWhole(data, null)).toBeNull(); // no shuffling: batches are plain slices
+    for (const [start, end] of [[0, 4], [4, 8], [8, 11]]) {
+      const [xw, yw] = batchAt(data, order, whole, start, end);
+      const [xb, yb] = batchAt(data, order, null, start, end);
+      const cols = Array.from(order.subarray(start, end));
+      expect(xw.toArray()).toEqual([0, 1, 2].map((r) => cols.map((j) => 10 * r + j)));
+      expect(xb.toArray()).toEqual(xw.toArray());
+      expect(Array.from(yw.data)).toEqual(cols.map((j) => j % 4));
+      expect(Array.from(yb.data)).toEqual(Array.from(yw.data));
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { clipGradNorm } from './optim/clip.js';
 import { Optimizer, type Optim } from './optim/optimizer.js';
 import { defaultStream, ProgressBar, type ProgressStream } from './progress.js';
 import { checkOptions, describeValue } from './check.js';
-import { dataHint, firstNonFinite, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
+import { dataHint, firstNonFinite, firstNonFiniteGrad, firstNonFiniteIn, NonFiniteError } from './non-finite.js';
 
 /**
  * The training loop, Keras-style, in the notes' layout: examples are columns, so x is [features, m],
@@ -146,6 +146,27 @@ const columns = (t: Tensor, start: number, end: number): Tensor =>
 const batchOf = (t: Tensor, order: Int32Array | null, start: number, end: number): Tensor =>
   order === null ? columns(t, start, end) : take(t, order.subarray(start, end), t.ndim - 1);
 
+/** Data up to this many numbers (x and y each) is shuffled whole once an epoch; larger data batch by batch. */
+const SHUFFLE_WHOLE = 1 << 22;
+
+/**
+ * The epoch's examples in `order`, gathered once, when the data is small enough to copy (then each
+ * batch is a slice of contiguous columns, which reads far fewer cache lines than gathering scattered
+ * columns of the whole set for every batch; the batches hold the same values either way). Null when
+ * there is no order or the data is larger than `limit` numbers, so that a copy of big data never exists.
+ * @internal
+ */
+export function shuffledWhole(data: Examples, order: Int32Array | null, limit = SHUFFLE_WHOLE): Examples | null {
+  if (order === null || data.x.size > limit || data.y.size > limit) return null;
+  return noGrad(() => ({ x: take(data.x, order, data.x.ndim - 1), y: take(data.y, order, data.y.ndim - 1) }));
+}
+
+/** @internal The batch of examples [start, end) of the epoch: sliced from `whole` if there is one, else gathered from `data`. */
+export const batchAt = (data: Examples, order: Int32Array | null, whole: Examples | null, start: number, end: number): [Tensor, Tensor] =>
+  noGrad((): [Tensor, Tensor] =>
+    whole !== null ? [columns(whole.x, start, end), columns(whole.y, start, end)] : [batchOf(data.x, order, start, end), batchOf(data.y, order, start, end)],
+  );
+
 /** Runs `fn` in eval mode, without recording, and puts the model back in the mode it was in. */
 function inEvalMode<T>(model: Module, fn: () => T): T {
   const wasTraining = model.training;
@@ -230,10 +251,11 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
     for (let epoch = 0; epoch < epochs && !control.stop; epoch++) {
       const bar = verbose === 0 ? null : new ProgressBar({ total: nBatches, label: `epoch ${String(epoch + 1).padStart(String(epochs).length)}/${epochs}`, stream, tty: verbose === 1 ? undefined : false });
       const order = shuffle ? generator.permutation(m) : null;
+      const whole = shuffledWhole(data, order);
       let seen = 0, lossSum = 0, correct = 0;
       for (let b = 0; b < nBatches && !control.stop; b++) {
         const start = b * batchSize, end = Math.min(m, start + batchSize);
-        const [xb, yb] = noGrad(() => [batchOf(data.x, order, start, end), batchOf(data.y, order, start, end)]);
+        const [xb, yb] = batchAt(data, order, whole, start, end);
         optimizer.zeroGrad();
         const yhat = model.forward(xb);
         const L = scalarLoss(op, loss(yhat, yb));
@@ -253,7 +275,7 @@ export function fit(model: Module, data: Examples, options: FitOptions): History
         if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
         const before = guard ? { params: model.parameters(), state: optimizer.state } : null;
         if (before !== null) {
-          const bad = firstNonFiniteIn(before.params.filter((p) => p.grad !== null).map((p) => p.grad as Tensor));
+          const bad = firstNonFiniteGrad(before.params);
           if (bad !== null) stop('gradient', `the gradient of '${bad.key}' holds ${bad.value}`, bad.key);
         }
         optimizer.step();

@@ -1,4 +1,4 @@
-import { checkSize } from '../creation.js';
+import { MAX_SIZE, checkSize } from '../creation.js';
 import { alloc, promote } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { kernels } from '../kernels/index.js';
@@ -24,13 +24,21 @@ export const matmulOp = defineOp<'matmul', { transA: boolean; transB: boolean }>
           `b has shape ${fmtShape(b.shape)}${transB ? ' (transposed)' : ''} with k = ${kb}`,
       );
     }
+    const dtype = promote(a.dtype, b.dtype);
+    if (a.ndim === 2 && b.ndim === 2) {
+      // one matrix each (every product of a layer): no batch dims to broadcast or walk
+      if (m * n > MAX_SIZE) checkSize('matmul', m * n, 'b', `the product ${fmtShape([m, n])}`);
+      const out = alloc(dtype, m * n);
+      kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);
+      return new Tensor(out, [m, n]);
+    }
     const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
     const batch = broadcastShapes('matmul', batchA, batchB, 'a (batch dims)', 'b (batch dims)');
     const shape = [...batch, m, n];
     let count = 1;
     for (const d of batch) count *= d;
-    checkSize('matmul', count * m * n, 'b', `the product ${fmtShape(shape)}`);
-    const out = alloc(promote(a.dtype, b.dtype), count * m * n);
+    if (count * m * n > MAX_SIZE) checkSize('matmul', count * m * n, 'b', `the product ${fmtShape(shape)}`);
+    const out = alloc(dtype, count * m * n);
     if (count === 1) {
       kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);
       return new Tensor(out, shape);

@@ -48,7 +48,18 @@ function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boo
     // computes it: θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
     const stepSize = gamma / (1 - beta1 ** t), rootC2 = Math.sqrt(1 - beta2 ** t);
     const shrink = 1 - gamma * weightDecay;
-    for (let i = 0; i < th0.length; i++) {
+    if (weightDecay === 0 && vMax === null) {
+      // the usual case, without the per-element branches (the same arithmetic as the loop below)
+      const b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps;
+      for (let i = 0; i < th0.length; i++) {
+        const g = g0[i];
+        const mi = m0[i] * b1 + g * c1;
+        const vi = v0[i] * b2 + g * g * c2;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i] = th0[i] - stepSize * (mi / (Math.sqrt(vi) / rootC2 + e));
+      }
+    } else for (let i = 0; i < th0.length; i++) {
       let th = th0[i], g = g0[i];
       if (weightDecay !== 0) {
         // Adam: L2 penalty in the gradient; AdamW: decay the weights themselves, θ ← θ − γλθ (Loshchilov & Hutter).

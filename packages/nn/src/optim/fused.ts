@@ -16,7 +16,9 @@ import { Tensor, type FloatArray } from '@tapegrad/core';
 export function freshLike(t: Tensor, count: number): FloatArray[] {
   const n = t.size;
   const all = t.dtype === 'float64' ? new Float64Array(n * count) : new Float32Array(n * count);
-  return Array.from({ length: count }, (_, i) => all.subarray(i * n, (i + 1) * n));
+  const out: FloatArray[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = all.subarray(i * n, (i + 1) * n);
+  return out;
 }
 
 /** `data` (a fresh array nothing else holds) as a tensor with the shape of `t`. */

@@ -27,6 +27,19 @@ describe('makeOptim bookkeeping (shared by every optimizer)', () => {
     expect(next.get('a')!.data[0]).toBe(1);
   });
 
+  it('leaves the state it was given as it was: the old slots map keeps its own buffers, also after a failed update', () => {
+    const opt = sgd({ lr: 1, momentum: 0.5 });
+    const params: TensorMap = OrderedMap({ a: f64([1]), b: f64([2]) });
+    const state0 = opt.init(params);
+    const [next, state1] = opt.update(OrderedMap({ a: f64([1]), b: f64([1]) }), state0, params);
+    expect(state0.slots.get('a')!.b).toBe(null);
+    expect(state1.slots.get('a')!.b!.data[0]).toBe(1);
+    // b's gradient has the wrong shape: the update throws after a's slot was computed
+    expect(() => opt.update(OrderedMap({ a: f64([1]), b: f64([1, 2]) }), state1, next)).toThrow(ShapeError);
+    expect(state1.slots.get('a')!.b!.data[0]).toBe(1);
+    expect(state1.step).toBe(1);
+  });
+
   it('names the key and both shapes when a gradient does not fit, and rejects unknown keys', () => {
     const opt = sgd({ lr: 1 });
     const params: TensorMap = OrderedMap({ 'layers.0.W': f64([1, 2]) });

@@ -78,7 +78,8 @@ export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: T
       }
       const rate = lrAt(state.step);
       return noGrad(() => {
-        let slots = state.slots;
+        // one mutable copy of the slots for the whole update, not a new persistent map per parameter
+        const slots = state.slots.asMutable();
         const next = params.map((theta, key) => {
           const g = grads.get(key);
           if (g === undefined) return theta;
@@ -86,10 +87,10 @@ export function makeOptim<S>(name: string, lr: LearningRate, initSlot: (theta: T
             throw new ShapeError(name, `gradient '${key}' has shape ${fmtShape(g.shape)} but the parameter has ${fmtShape(theta.shape)}`, 'grads');
           }
           const [updated, slot] = rule(theta, astype(g, theta.dtype), slots.get(key) ?? initSlot(theta), rate);
-          slots = slots.set(key, slot);
+          slots.set(key, slot);
           return astype(updated, theta.dtype);
         });
-        return [next, Object.freeze({ step: state.step + 1, slots })];
+        return [next, Object.freeze({ step: state.step + 1, slots: slots.asImmutable() })];
       });
     },
   };
@@ -137,7 +138,9 @@ export class Optimizer<out S = unknown> {
   /** Applies one update from the parameters' current `.grad` (parameters with no grad are skipped). */
   step(): void {
     const params = this.model.parameters();
-    const grads = params.filter((p) => p.grad !== null).map((p) => p.grad as Tensor);
+    const grads = OrderedMap<string, Tensor>().withMutations((m) => {
+      for (const [key, p] of params) if (p.grad !== null) m.set(key, p.grad);
+    });
     const [next, state] = this.optim.update(grads, this.state, params);
     this.model.setParameters(next);
     this.state = state;
