@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { main } from './cli.js';
 import { drawDot } from './debugging.js';
 import { runDemo, type DemoResult } from './demo.js';
-import { DEFAULTS, HELP, UsageError, parseOptions, type DemoOptions } from './options.js';
+import { CNN_DEFAULTS, DEFAULTS, HELP, UsageError, parseOptions, type DemoOptions } from './options.js';
 import { breastCancerTask, digitsTask } from './tasks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tapegrad-demo-'));
@@ -32,11 +32,19 @@ describe('parseOptions', () => {
       '--out', 'a/b.svg', '--no-gradcheck', '--explain', '--diagnostics',
     ];
     const expected: DemoOptions = {
-      dataset: 'digits', hidden: [64, 32], activation: 'relu', optimizer: 'sgd', lr: 0.05, epochs: 7, batchSize: 16,
+      model: 'mlp', dataset: 'digits', hidden: [64, 32], activation: 'relu', optimizer: 'sgd', lr: 0.05, epochs: 7, batchSize: 16,
       seed: 42, digitsPreprocessing: 'standardize', out: 'a/b.svg', gradcheck: false, explain: true, diagnostics: true,
     };
     expect(parseOptions(argv)).toEqual(expected);
     expect(parseOptions(['--epochs=5', '-h'])).toBe('help');
+  });
+
+  it('gives the cnn its own defaults (digits, relu, 15 epochs) and lets the options override them', () => {
+    const cnn = { ...DEFAULTS, hidden: undefined, lr: undefined, model: 'cnn', dataset: 'digits', activation: 'relu', epochs: 15 };
+    expect(CNN_DEFAULTS).toEqual({ dataset: 'digits', activation: 'relu', epochs: 15 });
+    expect(parseOptions(['--model', 'cnn'])).toEqual(cnn);
+    expect(parseOptions(['--model=cnn', '--dataset', 'digits', '--activation', 'tanh', '--epochs', '3', '--lr', '0.002'])).toEqual({ ...cnn, activation: 'tanh', epochs: 3, lr: 0.002 });
+    expect(parseOptions(['--model', 'mlp'])).toEqual(parseOptions([]));
   });
 
   it.each([
@@ -54,6 +62,11 @@ describe('parseOptions', () => {
     [['--hidden', '0'], "--hidden: expected comma-separated layer sizes from 1 to 4096 (e.g. 32 or 64,32), got '0'"],
     [['--out', 'loss.png'], "--out: expected a path ending in .svg, got 'loss.png'"],
     [['--digits-preprocessing', 'none'], "--digits-preprocessing: expected one of scale, standardize, got 'none'"],
+    [['--model', 'resnet'], "--model: expected one of mlp, cnn, got 'resnet'"],
+    [['--model', 'cnn', '--dataset', 'both'], "--dataset: the cnn (--model cnn) trains on the digits' 8×8 images only, got 'both'"],
+    [['--dataset', 'breast-cancer', '--model', 'cnn'], "--dataset: the cnn (--model cnn) trains on the digits' 8×8 images only, got 'breast-cancer'"],
+    [['--model', 'cnn', '--dataset', 'mnist'], "--dataset: expected one of digits, breast-cancer, both, got 'mnist'"],
+    [['--model', 'cnn', '--hidden', '64'], "--hidden: sets the mlp's hidden layers; the cnn's layers are fixed (see --help), got '64'"],
   ])('rejects %j', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(UsageError);
     expect(() => parseOptions(argv)).toThrow(message);
@@ -72,10 +85,13 @@ describe('main (the command line)', () => {
     const out = collector(), err = collector();
     expect(main(['--help'], out.stream, err.stream)).toBe(0);
     expect(out.text()).toBe(HELP);
-    for (const option of ['--hidden', '--activation', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--dataset', '--out', '--no-gradcheck', '--explain', '--diagnostics']) {
+    for (const option of ['--model', '--hidden', '--activation', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--dataset', '--out', '--no-gradcheck', '--explain', '--diagnostics']) {
       expect(HELP).toContain(option);
     }
     expect(err.text()).toBe('');
+    // the cnn's architecture, stage by stage
+    expect(HELP).toContain('cnn: digits only, each 8×8 image [1, 8, 8]: Conv2d(1 → 16, 3×3, padding 1),');
+    expect(HELP).toContain('Flatten → 512, Dense(512 → 10); 15 epochs');
   });
 
   it('exits 2 with a clear message on a bad option, before doing any work', () => {

@@ -1,6 +1,6 @@
-import { Generator, astype, gradcheck, slice, type GradcheckReport, type Tensor } from '@tapegrad/core';
+import { Generator, astype, gradcheck, slice, type DType, type GradcheckReport, type Tensor } from '@tapegrad/core';
 import { functionalCall, type Module } from '@tapegrad/nn';
-import { network, type Task } from './tasks.js';
+import type { Task } from './tasks.js';
 
 /**
  * The demo's gradient check: the loss of a trained network on a few examples, as a function of all its
@@ -10,6 +10,8 @@ import { network, type Task } from './tasks.js';
 
 export interface GradientCheck {
   task: Task;
+  /** What the report calls the model: 'network' (the mlp) or 'cnn'. */
+  network: string;
   report: GradcheckReport;
   /** The parameters in the order gradcheck saw them (its `worst.input` indexes this). */
   names: string[];
@@ -23,12 +25,18 @@ export interface GradientCheck {
 const firstColumns = (t: Tensor, k: number): Tensor =>
   slice(t, new Array(t.ndim).fill(0), [...new Array(t.ndim - 1).fill(null), Math.min(k, t.shape[t.ndim - 1])]);
 
+/** Makes a fresh model of the trained one's architecture (its parameters are then replaced). */
+export type Rebuild = (options: { dtype?: DType; generator?: Generator }) => Module;
+
 /**
  * Checks the full Jacobian (here a gradient: the loss is a scalar) of `task.loss` with respect to every
- * parameter of a float64 copy of `model`, on the first `examples` test examples.
+ * parameter of a float64 copy of `model` (made by `rebuild`), on the first `examples` test examples.
+ * With `fast`, one random directional derivative vᵀJu instead (PyTorch's fast mode): two evaluations
+ * of the loss instead of two per parameter, and the full check only if that fails.
  */
-export function checkGradients(task: Task, model: Module, sizes: readonly number[], hidden: Parameters<typeof network>[1], examples = 16): GradientCheck {
-  const model64 = network(sizes, hidden, task.outputActivation, { dtype: 'float64', generator: new Generator(0) });
+export function checkGradients(task: Task, model: Module, rebuild: Rebuild, options: { network?: string; examples?: number; fast?: boolean } = {}): GradientCheck {
+  const { network = 'network', examples = 16, fast = false } = options;
+  const model64 = rebuild({ dtype: 'float64', generator: new Generator(0) });
   model64.setParameters(model.parameters()); // cast to float64: the trained values, exactly
   const params = model64.parameters();
   const names = params.keySeq().toArray();
@@ -36,9 +44,10 @@ export function checkGradients(task: Task, model: Module, sizes: readonly number
   const y = astype(firstColumns(task.test.y, examples), 'float64');
   const loss = (...ps: Tensor[]) => task.loss(functionalCall(model64, names.map((n, i) => [n, ps[i]] as const), x), y);
   const start = performance.now();
-  const report = gradcheck(loss, params.valueSeq().toArray());
+  const report = gradcheck(loss, params.valueSeq().toArray(), { fast });
   return {
     task,
+    network,
     report,
     names,
     shapes: params.valueSeq().map((p) => [...p.shape]).toArray(),
@@ -75,10 +84,11 @@ function unravel(flat: number, shape: readonly number[]): number[] {
 export function formatGradientCheck(c: GradientCheck): string {
   const { report } = c;
   const params = c.names.map((n, i) => `${n} [${c.shapes[i].join(', ')}]`).join(', ');
+  // fast mode compares one number, vᵀJu, which its report files as element [0, 0] of input 0
   const where = (w: { input: number; index: [number, number] }) =>
-    `∂loss/∂${c.names[w.input]}[${unravel(w.index[1], c.shapes[w.input]).join(', ')}]`;
+    report.mode === 'fast' ? 'vᵀJu' : `∂loss/∂${c.names[w.input]}[${unravel(w.index[1], c.shapes[w.input]).join(', ')}]`;
   const lines = [
-    `gradcheck: ${c.task.title} network in float64, all ${c.numParameters} parameters, loss on ${c.examples} test examples`,
+    `gradcheck: ${c.task.title} ${c.network} in float64, all ${c.numParameters} parameters, loss on ${c.examples} test examples`,
     `  method       ${report.mode === 'full' ? 'full gradient from the tape' : 'vᵀJu for random u, v (fast mode)'} vs central differences, ${c.seconds.toFixed(2)} s`,
     `  parameters   ${params}`,
     ...report.format(where).split('\n').map((line) => `  ${line}`),

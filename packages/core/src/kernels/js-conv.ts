@@ -22,6 +22,19 @@ export interface ConvGeometry {
  * where that pixel lies in the padding. out has shape [N, C·kh·kw, ho·wo].
  */
 export function im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void {
+  if (g.sh === 1 && g.sw === 1 && g.wo === shape[3] && g.ho * g.wo >= SHIFTED_MIN_PLANE) im2colShifted(x, shape, g, fill, out);
+  else im2colRows(x, shape, g, fill, out);
+}
+
+/**
+ * The smallest output plane (ho·wo) copied by shifting: on smaller ones the `subarray`/`set` per tap
+ * costs more than it saves (measured on 64 images of 16 channels, 3×3, padding 1: 16×16 2.4× faster,
+ * 8×8 1.2×, 6×6 even, 5×5 and 4×4 0.8× and 0.6×).
+ */
+export const SHIFTED_MIN_PLANE = 64;
+
+/** `im2col` one output row at a time: any geometry (and the reference the fast path is tested against). */
+export function im2colRows(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void {
   const [n, c, h, w] = shape;
   const { kh, kw, sh, sw, dh, dw, ph, pw, ho, wo } = g;
   const plane = h * w;
@@ -43,6 +56,42 @@ export function im2col(x: FloatArray, shape: readonly number[], g: ConvGeometry,
           for (let ox = lo, src = base + iy * w + lo * sw + dx; ox < hi; ox++, src += sw) out[o + ox] = x[src];
           if (hi < wo) out.fill(fill, o + hi, o + wo);
         }
+      }
+    }
+  }
+}
+
+/**
+ * `im2col` for stride 1 with as many windows across as the image is wide ('same'-style padding, the
+ * common 3×3 / padding 1 case): then tap (i, j)'s ho×w entries are the image plane shifted by
+ * di = i·dh − ph rows and dj = j·dw − pw columns. The rows on the image are one contiguous copy (`set`),
+ * after which the |dj| entries per row that the shift carried over from the neighbouring row, and the
+ * rows off the image, are overwritten with `fill`.
+ */
+function im2colShifted(x: FloatArray, shape: readonly number[], g: ConvGeometry, fill: number, out: FloatArray): void {
+  const [n, c, h, w] = shape;
+  const { kh, kw, dh, dw, ph, pw, ho } = g;
+  const plane = ho * w;
+  let o = 0;
+  for (let img = 0; img < n * c; img++) {
+    const base = img * h * w;
+    for (let i = 0; i < kh; i++) {
+      const di = i * dh - ph;
+      // output rows [lo, hi) read image rows lo + di … hi − 1 + di; the others lie in the padding
+      const lo = Math.min(ho, Math.max(0, -di)), hi = Math.max(lo, Math.min(ho, h - di));
+      for (let j = 0; j < kw; j++, o += plane) {
+        const dj = j * dw - pw;
+        out.fill(fill, o, o + lo * w);
+        out.fill(fill, o + hi * w, o + plane);
+        const len = (hi - lo) * w - Math.abs(dj);
+        if (len <= 0) {
+          out.fill(fill, o + lo * w, o + hi * w);
+          continue;
+        }
+        const src = base + (lo + di) * w + Math.max(dj, 0);
+        out.set(x.subarray(src, src + len), o + lo * w + Math.max(-dj, 0));
+        const [a, b] = dj > 0 ? [Math.max(0, w - dj), w] : [0, Math.min(w, -dj)]; // the columns off the image
+        for (let oy = lo; oy < hi; oy++) for (let ox = a; ox < b; ox++) out[o + oy * w + ox] = fill;
       }
     }
   }
