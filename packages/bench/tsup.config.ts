@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 // go to peers/dist/, beside the peers/node_modules that `pnpm bench` installs (see peers/package.json).
 export default defineConfig([
   {
-    entry: ['src/main.ts', 'src/child.ts'],
+    entry: ['src/main.ts', 'src/child.ts', 'src/ceiling.ts'], // ceiling.js: for scripts/w1-ceiling.mjs
     format: ['esm'],
     platform: 'node',
     target: 'node20',
