@@ -35,7 +35,8 @@ export interface WasmRuntime<E extends WasmExports = WasmExports> {
   /** The functions compiled from wasm/*.ts, typed by wasm-exports.ts (generated from their declarations). */
   readonly exports: E;
   readonly memory: WebAssembly.Memory;
-  /** The compiled module, so that workers can instantiate it on the same (shared) memory. */
+  /** The module workers instantiate on the same (shared) memory to call gemmChunks: the relaxed-SIMD
+   * build where it is used (it has only the gemm functions), else the whole build. */
   readonly module: WebAssembly.Module;
   readonly shared: boolean;
   /** Scratch bytes one gemm thread needs, rounded up to a cache line. */
