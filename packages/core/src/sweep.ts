@@ -52,6 +52,7 @@ export function gradients(
   const leafCts: LeafCotangents = new Map();
   sweeping = true;
   setSweeping(true);
+  let swept = false;
   try {
     const run = () => sweep(nodes, roots, seeds, marks, leafCts, ops);
     if (createGraph) withGrad(run);
@@ -66,11 +67,17 @@ export function gradients(
     };
     if (createGraph) withGrad(finish);
     else noGrad(finish);
+    swept = true;
     return grads;
   } finally {
     sweeping = false;
     setSweeping(false);
-    for (const n of nodes) n.cotangent = null;
+    // A completed sweep has dropped every cotangent but the targets'; one cut short may have left any.
+    if (swept) {
+      for (const t of marks.wanted) if (t.node !== null) t.node.cotangent = null;
+    } else {
+      for (const n of nodes) n.cotangent = null;
+    }
   }
 }
 

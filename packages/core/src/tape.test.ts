@@ -4,6 +4,8 @@ import {
   tensor, ones, full, noGrad, isGradEnabled, tapeOf, setKernels, kernels, zeroGrad,
   Tensor, TapegradError, ShapeError, type Kernels, type NestedArray,
 } from '@tapegrad/core';
+import { SWEEP_OPS } from './backward.js';
+import { gradients } from './sweep.js';
 
 const f64 = (data: NestedArray, requiresGrad = false): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 
@@ -289,6 +291,22 @@ describe('atomicity', () => {
       W.grad = prev.W;
       b.grad = prev.b;
     }
+  });
+});
+
+describe('the sweep leaves the graph as it found it', () => {
+  it('drops the cotangent kept for a target that is an intermediate tensor', () => {
+    const x = f64([1, 2, 3], true);
+    const y = x.mul(x);
+    const loss = y.sum().mul(3);
+    const seed = ones([], { dtype: 'float64' });
+    // a cotangent left on y's node would be added to the next sweep's: 3, then 6
+    for (let run = 0; run < 2; run++) {
+      const g = gradients([loss], [seed], new Set([y]), false, SWEEP_OPS);
+      expect(g.get(y)!.toArray(), `run ${run}`).toEqual([3, 3, 3]);
+    }
+    loss.backward();
+    expect(x.grad!.toArray()).toEqual([6, 12, 18]); // d(3 Σ x²)/dx = 6x
   });
 });
 

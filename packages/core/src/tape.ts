@@ -49,7 +49,7 @@ export interface Node<A = unknown> extends VjpNode<A> {
   target: number;
   /** The cotangent accumulated for this node's output during a sweep; null outside one. */
   cotangent: Tensor | null;
-  /** The last sweep (by number) that walked this node; 0 before any (how a graph kept across steps is noticed). */
+  /** The first sweep (by number) that walked this node; 0 before any (how a graph kept across steps is noticed). */
   swept: number;
   /** Where in the user's code the op was recorded: captured only in anomaly mode, else null. */
   readonly site: string | null;
@@ -152,26 +152,30 @@ export function collect(roots: readonly Tensor[]): { nodes: Node[]; leaves: Tens
   const e = ++epoch;
   const nodes: Node[] = [];
   const leaves: Tensor[] = [];
-  const stack: Tensor[] = [];
-  for (const r of roots) {
-    if (r.node !== null) stack.push(r);
-    else if (r.requiresGrad) leaves.push(r);
-  }
-  while (stack.length > 0) {
-    const node = stack.pop()!.node!;
-    if (node.seen === e) continue;
-    node.seen = e;
-    nodes.push(node);
-    const inputs = node.inputs;
-    for (let j = 0; j < inputs.length; j++) {
-      const t = inputs[j];
-      if (t.node !== null) stack.push(t);
-      else if (t.requiresGrad) leaves.push(t);
+  // A node is stamped when pushed, so it is pushed once however many consumers it has.
+  const stack: Node[] = [];
+  const visit = (t: Tensor): void => {
+    const n = t.node;
+    if (n === null) {
+      if (t.requiresGrad) leaves.push(t);
+    } else if (n.seen !== e) {
+      n.seen = e;
+      stack.push(n);
     }
-  }
-  // A chain is found newest first: reversing it is the sort, without n log n comparisons.
+  };
+  for (let i = 0; i < roots.length; i++) visit(roots[i]);
+  // A chain is found newest first: reversing it is the sort, without n log n comparisons (checked on
+  // the way, while each node is at hand, not in a second pass over the graph).
   let descending = true;
-  for (let i = 1; i < nodes.length && descending; i++) descending = nodes[i - 1].id > nodes[i].id;
+  let last = Infinity;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    nodes.push(node);
+    if (node.id > last) descending = false;
+    last = node.id;
+    const inputs = node.inputs;
+    for (let j = 0; j < inputs.length; j++) visit(inputs[j]);
+  }
   if (descending) nodes.reverse();
   else nodes.sort((a, b) => a.id - b.id);
   return { nodes, leaves };

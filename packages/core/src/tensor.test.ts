@@ -40,3 +40,29 @@ describe('isTensor, isForeignTensor and expectTensor (for libraries built on cor
     expect(() => add(foreign as Tensor, 1)).toThrow(/^add: argument 'a': this Tensor comes from another copy of @tapegrad\/core/);
   });
 });
+
+describe('shapes are frozen', () => {
+  // Elementwise ops hand their output the input's shape without the constructor's checks (outputLike):
+  // the shape the user sees must still be frozen, and the checks must still guard the public constructor.
+  it.each([
+    ['the public constructor', () => new Tensor(new Float32Array(6), [2, 3])],
+    ['a unary op', () => tensor([[1, 2, 3], [4, 5, 6]]).exp()],
+    ['a binary op on equal shapes', () => tensor([[1, 2, 3], [4, 5, 6]]).mul(tensor([[1, 2, 3], [4, 5, 6]]))],
+    ['a broadcasting binary op', () => tensor([[1], [2]]).add(tensor([1, 2, 3]))],
+    ['a gradient', () => {
+      const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+      x.sigmoid().sum().backward();
+      return x.grad!;
+    }],
+  ])('%s', (_name, make) => {
+    const t = make();
+    expect(t.shape).toEqual([2, 3]);
+    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(() => (t.shape as number[]).push(1)).toThrow(TypeError);
+  });
+
+  it('after an op, the public constructor checks its arguments again', () => {
+    tensor([1, 2]).exp();
+    expect(() => new Tensor(new Float32Array(2), [3])).toThrow("Tensor: argument 'shape': shape [3] has 3 elements but data has 2");
+  });
+});

@@ -33,6 +33,24 @@ export const isForeignTensor = (x: unknown): boolean =>
  */
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
+/**
+ * True only inside `outputLike`'s constructor call: the shape is another tensor's, the data fits it.
+ * (Nothing the constructor does on that path can throw, so the flag is always reset.)
+ */
+let shapeOfInput = false;
+
+/**
+ * @internal An op's output of the shape of its input `x`: `data` is a fresh array of `x.size` elements
+ * of either dtype. It skips the public constructor's checks, which an elementwise op has no use for
+ * and which cost as much as the op itself on a small tensor.
+ */
+export function outputLike(data: FloatArray, x: Tensor): Tensor {
+  shapeOfInput = true;
+  const t = new Tensor(data, x.shape);
+  shapeOfInput = false;
+  return t;
+}
+
 /** Checks that `shape` is an array of non-negative integers whose product is `length`. */
 function checkTensorShape(length: number, shape: readonly number[]): void {
   let ok = Array.isArray(shape);
@@ -84,13 +102,16 @@ export class Tensor {
    * multiply to `data.length`. Prefer `tensor()` and the other creation functions, which check and copy.
    */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
-    if (!(data instanceof Float64Array || data instanceof Float32Array)) {
-      throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${fmtValue(data)}`, 'data');
+    if (!shapeOfInput) {
+      if (!(data instanceof Float64Array || data instanceof Float32Array)) {
+        throw new DTypeError('Tensor', `expected a Float32Array or Float64Array, got ${fmtValue(data)}`, 'data');
+      }
+      checkTensorShape(data.length, shape);
     }
-    checkTensorShape(data.length, shape);
     this.data = data;
     // Frozen, so a shape cannot be changed under the data it describes (ops make each shape afresh).
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
+    // A shape taken from another tensor is frozen already (Object.isFrozen is a call into the runtime).
+    this.shape = shapeOfInput || Object.isFrozen(shape) ? shape : Object.freeze(shape);
     this.dtype = dtypeOf(data);
     this.#requiresGrad = requiresGrad;
   }

@@ -1,10 +1,10 @@
 import {
-  ShapeError, TapegradError, Tensor, add, fmtShape, matmul, reshape, scaledDotProductAttention, split, transpose, unsqueeze,
-  type DType, type Generator,
+  ShapeError, TapegradError, add, expectTensor, fmtShape, isForeignTensor, isTensor, matmul, reshape, scaledDotProductAttention, split,
+  transpose, unsqueeze, type DType, type Generator, type Tensor,
 } from '@tapegrad/core';
 import { Module } from './module.js';
 import { fans, glorotUniform, kaimingUniform, uniform, zeros } from './init.js';
-import { checkBoolean, checkOptions } from './check.js';
+import { checkBoolean, checkOptions, describeValue } from './check.js';
 import { asLayer, checkInput, dtypeArg, parameter, positiveInt } from './layer-args.js';
 
 /**
@@ -132,12 +132,13 @@ export class MultiHeadAttention extends Module<[q: Tensor, k: Tensor, v: Tensor,
       return transpose(reshape(b === null ? y : add(y, b), [N, T, H, d]), [0, 2, 1, 3]);
     };
     let m: Tensor | null = null;
-    if (mask instanceof Tensor) {
+    if (isTensor(mask)) {
       const ok = (mask.ndim === 2 && mask.shape[0] === L && mask.shape[1] === S) || (mask.ndim === 3 && mask.shape[0] === N && mask.shape[1] === L && mask.shape[2] === S);
       if (!ok) throw new ShapeError(layer, `expected [L, S] = [${L}, ${S}] or [N, L, S] = [${N}, ${L}, ${S}], got ${fmtShape(mask.shape)}`, 'mask');
       m = mask.ndim === 3 ? unsqueeze(mask, 1) : mask;
     } else if (mask !== null && mask !== 'causal') {
-      throw new TapegradError(layer, `expected a Tensor, 'causal' or null, got ${typeof mask}`, 'mask');
+      if (isForeignTensor(mask)) expectTensor(layer, mask, 'mask');
+      throw new TapegradError(layer, `expected a Tensor, 'causal' or null, got ${describeValue(mask)}`, 'mask');
     }
     const o = asLayer(layer, () => scaledDotProductAttention(heads(q, Wq, bq, L), heads(k, Wk, bk, S), heads(v, Wv, bv, S), { mask: m, causal: mask === 'causal' }));
     return this.out_proj.forward(reshape(transpose(o, [0, 2, 1, 3]), [N, L, E]));

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TapegradError, tensor } from '@tapegrad/core';
+import { ShapeError, TapegradError, ones, randn, tensor, zeros } from '@tapegrad/core';
 import {
-  Adam, Dense, Optimizer, SerializationError, Sequential, adam, adamw, clipGradNorm, clipGrads, cosineSchedule, evaluate, fit, mse, predict,
-  rmsprop, sgd, stepSchedule,
+  AdaptiveAvgPool2d, Adam, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dense, GRU, LSTM, MaxPool1d, MultiHeadAttention, Optimizer,
+  SerializationError, Sequential, adam, adamw, clipGradNorm, clipGrads, cosineSchedule, evaluate, fit, mse, predict, rmsprop, sgd, stepSchedule,
 } from '@tapegrad/nn';
 import { load, loadInto, save } from '@tapegrad/nn/node';
 
@@ -52,6 +52,33 @@ const layers: Row[] = [
   ['a Sequential that contains itself, through another', () => cyclic().forward(xs), TapegradError, ['Sequential', 'contains itself']],
 ];
 
+/** Issue 10's list: shapes that cannot convolve, strides ≤ 0, masks that do not broadcast, BatchNorm on one example. */
+const mha = new MultiHeadAttention(4, 2), q = randn([2, 3, 4]);
+const shapes: Row[] = [
+  ['Conv2d: kernel larger than the padded input', () => new Conv2d(1, 1, 5, { padding: 1 }).forward(randn([1, 1, 2, 8])), ShapeError, ['Conv2d', "'x'", '[1, 1, 2, 8]', 'height 2 (+ 2 padding) is smaller than the kernel (5)']],
+  ['Conv1d: kernel larger than the input', () => new Conv1d(1, 1, 5).forward(randn([1, 1, 3])), ShapeError, ['Conv1d', "'x'", '[1, 1, 3]', 'smaller than the kernel (5)']],
+  ['AvgPool2d: kernel larger than the padded input', () => new AvgPool2d(3).forward(randn([1, 1, 2, 4])), ShapeError, ['AvgPool2d', "'kernel'", 'the kernel (3) is larger than the padded input', '[1, 1, 2, 4]']],
+  ['MaxPool1d: kernel larger than the padded input', () => new MaxPool1d(4, { padding: 1 }).forward(randn([1, 2, 1])), ShapeError, ['MaxPool1d', "'kernel'", '(1 + 2 padding)', '[1, 2, 1]']],
+  ['AdaptiveAvgPool2d of an empty image', () => new AdaptiveAvgPool2d(1).forward(zeros([1, 2, 0, 3])), ShapeError, ['AdaptiveAvgPool2d', "'x'", '[1, 2, 0, 3]']],
+  ['Conv2d: channels not divisible by groups', () => new Conv2d(3, 4, 3, { groups: 2 }), TapegradError, ['Conv2d', "'groups'", 'inChannels (3)', 'divisible by groups = 2']],
+  ['Conv1d: channels not divisible by groups', () => new Conv1d(4, 3, 2, { groups: 2 }), TapegradError, ['Conv1d', "'groups'", 'outChannels (3)']],
+  ['ConvTranspose2d: channels not divisible by groups', () => new ConvTranspose2d(3, 4, 2, { groups: 2 }), TapegradError, ['ConvTranspose2d', "'groups'", 'inChannels (3)']],
+  ['Conv2d: input channels ≠ inChannels', () => new Conv2d(3, 4, 2).forward(randn([1, 2, 4, 4])), ShapeError, ['Conv2d', "'x'", '[1, 2, 4, 4]', '[N, 3, H, W]']],
+  ['Conv2d: stride 0', () => new Conv2d(1, 1, 2, { stride: 0 }), TapegradError, ['Conv2d', "'stride'", 'positive integer', 'got 0']],
+  ['Conv2d: a negative stride in a pair', () => new Conv2d(1, 1, 2, { stride: [1, -1] }), TapegradError, ['Conv2d', "'stride'", 'got [1,-1]']],
+  ['Conv1d: stride 0', () => new Conv1d(1, 1, 2, { stride: 0 }), TapegradError, ['Conv1d', "'stride'", 'got 0']],
+  ['ConvTranspose2d: stride -2', () => new ConvTranspose2d(1, 1, 2, { stride: -2 }), TapegradError, ['ConvTranspose2d', "'stride'", 'got -2']],
+  ['MaxPool1d: stride 0', () => new MaxPool1d(2, { stride: 0 }), TapegradError, ['MaxPool1d', "'stride'", 'got 0']],
+  ['AvgPool2d: stride -1', () => new AvgPool2d(2, { stride: -1 }), TapegradError, ['AvgPool2d', "'stride'", 'got -1']],
+  ['MultiHeadAttention: a mask that does not broadcast', () => mha.forward(q, q, q, ones([2, 5])), ShapeError, ['MultiHeadAttention', "'mask'", '[L, S] = [3, 3]', 'got [2, 5]']],
+  ['MultiHeadAttention: a mask for another batch', () => mha.forward(q, q, q, ones([3, 3, 3])), ShapeError, ['MultiHeadAttention', "'mask'", '[N, L, S] = [2, 3, 3]', 'got [3, 3, 3]']],
+  ['BatchNorm2d in training mode on one example of 1×1', () => new BatchNorm2d(3).forward(randn([1, 3, 1, 1])), ShapeError, ['BatchNorm2d', "'x'", 'more than one value per channel', '[1, 3, 1, 1]', 'eval()']],
+  ['BatchNorm1d in training mode on one column', () => new BatchNorm1d(3).forward(randn([3, 1])), ShapeError, ['BatchNorm1d', "'x'", '[3, 1]']],
+  ['GRU: h0 for one layer given to two bidirectional ones', () => new GRU(4, 3, { numLayers: 2, bidirectional: true }).forward(randn([2, 5, 4]), randn([1, 2, 3])), ShapeError, ['GRU', "'h0'", 'expected shape [4, 2, 3]', 'got [1, 2, 3]']],
+  ['LSTM: an empty sequence', () => new LSTM(4, 3).forward(zeros([2, 0, 4])), ShapeError, ['LSTM', "'x'", '[2, 0, 4]', 'at least one step']],
+  ['GRU: dropout 2', () => new GRU(4, 3, { dropout: 2 }), TapegradError, ['GRU', "'dropout'", 'probability', 'got 2']],
+];
+
 const optimizers: Row[] = [
   ['adam({ betas: null })', () => adam({ betas: null as never }), TapegradError, ['adam', "'betas'", 'pair [β₁, β₂]', 'got null']],
   ["adamw({ betas: 'ab' })", () => adamw({ betas: 'ab' as never }), TapegradError, ['adamw', "'betas'", 'the string "ab"']],
@@ -87,7 +114,7 @@ const training: Row[] = [
   ['predict(model, x, null)', () => predict(new Dense(2, 1), xs, null as never), TapegradError, ['predict', "'options'", 'got null']],
 ];
 
-describe.each([['files', files], ['layers', layers], ['optimizers', optimizers], ['training', training]])('bad input (%s) is a typed error naming op and argument', (_, rows) => {
+describe.each([['files', files], ['layers', layers], ['shapes (issue 10)', shapes], ['optimizers', optimizers], ['training', training]])('bad input (%s) is a typed error naming op and argument', (_, rows) => {
   it.each(rows)('%s', (_name, call, error, words) => {
     let thrown: unknown;
     try {

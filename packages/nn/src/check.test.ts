@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
-import { Generator, TapegradError, type Tensor, tensor } from '@tapegrad/core';
+import { Generator, TapegradError, randn, type Tensor, tensor } from '@tapegrad/core';
 import {
-  Dense, FunctionModule, SerializationError, Sequential, accuracy, binaryCrossEntropy, encodeSafetensors, loadStateDict, mse, predict, softmaxCrossEntropy,
+  Conv2d, Dense, FunctionModule, GRU, MultiHeadAttention, SerializationError, Sequential, accuracy, binaryCrossEntropy, encodeSafetensors, fit,
+  loadStateDict, mse, predict, sgd, softmaxCrossEntropy,
 } from '@tapegrad/nn';
 import { describeValue } from './check.js';
 
@@ -25,6 +26,10 @@ describe('a tensor of another copy of core, given to nn', () => {
     ['softmaxCrossEntropy, as labels', () => softmaxCrossEntropy(ok, foreign), 'softmaxCrossEntropy', 'y'],
     ['accuracy, as prediction', () => accuracy(foreign, [0]), 'accuracy', 'yhat'],
     ['accuracy, as target', () => accuracy(ok, foreign), 'accuracy', 'y'],
+    ['Conv2d.forward', () => new Conv2d(1, 1, 1).forward(foreign), 'Conv2d', 'x'],
+    ['GRU.forward, as h0', () => new GRU(2, 1).forward(randn([1, 3, 2]), foreign), 'GRU', 'h0'],
+    ['MultiHeadAttention.forward, as mask', () => { const q = randn([1, 2, 4]); return new MultiHeadAttention(4, 2).forward(q, q, q, foreign); }, 'MultiHeadAttention', 'mask'],
+    ['fit, as data.x', () => fit(dense, { x: foreign, y: ok }, { epochs: 1, loss: mse, optimizer: sgd() }), 'fit', 'data'],
   ];
   it.each(rows)('%s', (_name, call, op, arg) => {
     expect(call).toThrow(new TapegradError(op, TWO_COPIES, arg));
@@ -37,6 +42,7 @@ describe('a tensor of another copy of core, given to nn', () => {
     expect(() => loadStateDict(dense, OrderedMap({ W: foreign, b: tensor([[0]]) }))).toThrow(words);
     expect(() => new FunctionModule((p, x) => x.mul(p.W), { W: foreign })).toThrow(words);
     expect(() => encodeSafetensors([['W', foreign]])).toThrow(words);
+    expect(() => new Dense(2, 1, { init: () => foreign })).toThrow("Dense: argument 'init': the initializer returned a Tensor from another copy of @tapegrad/core (two copies are loaded");
   });
 
   it('anything else still reads as before', () => {

@@ -186,11 +186,11 @@ describe('loading a PyTorch state_dict saved as safetensors', () => {
     ['3.bias', pattern([2], 5, 7, 3, 3, 'float32')],
   ]);
 
-  it('loads into the same layers with no transposes (Sequential adds its `layers.` prefix)', () => {
+  it('loads into the same layers with no transposes and no renames (PyTorch’s 0.weight is our layers.0.weight)', () => {
     const path = join(dir, 'cnn.safetensors');
     fs.writeFileSync(path, encodeSafetensors(torchDict(), { format: 'pt' }));
     const net = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new Activation('relu'), new MaxPool2d(2), new Conv2d(4, 2, 3, { groups: 2 }));
-    loadStateDict(net, load(path).mapKeys((k) => `layers.${k}`));
+    loadStateDict(net, load(path));
     for (const [k, t] of torchDict()) expect(Array.from(net.parameters().get(`layers.${k}`)!.data)).toEqual(Array.from(t.data));
     expect(net.forward(randn([1, 1, 6, 6])).shape).toEqual([1, 2, 1, 1]);
   });

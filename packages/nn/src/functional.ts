@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { TapegradError, isTensor, type Tensor } from '@tapegrad/core';
 import { Module, type ParameterEntries } from './module.js';
 import { describeValue } from './check.js';
 
@@ -75,7 +75,7 @@ export class FunctionModule<K extends string = string> extends Module {
       if (key in this || key.includes('.') || key === '') {
         throw new TapegradError('FunctionModule', `parameter name '${key}' is not allowed: it is empty, contains '.', or is already a Module property`, 'params');
       }
-      if (!(t instanceof Tensor)) throw new TapegradError('FunctionModule', `parameter '${key}' must be a Tensor, got ${describeValue(t)}`, 'params');
+      if (!isTensor(t)) throw new TapegradError('FunctionModule', `parameter '${key}' must be a Tensor, got ${describeValue(t)}`, 'params');
       self[key] = t.detach().setRequiresGrad(true);
     }
   }

@@ -1,4 +1,4 @@
-export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions } from './module.js';
+export { Module, type AnyModule, type ParameterEntries, type SetParametersOptions, type BufferOptions } from './module.js';
 export { Dense, Sequential, Activation, type DenseOptions } from './layers.js';
 export { Lambda, FunctionModule, functionalCall } from './functional.js';
 export * as activations from './activations.js';
@@ -15,8 +15,8 @@ export { clipGradNorm, clipGrads, globalNorm, type ClipOptions } from './optim/c
 export { accuracy, type AccuracyOptions, type MetricName, type MetricTarget } from './metrics.js';
 export { ProgressBar, formatValue, type ProgressBarOptions, type ProgressStream } from './progress.js';
 export { lossCurvesSvg, terminalPlot, niceTicks, type Series, type PlotOptions, type SvgPlotOptions, type TerminalPlotOptions } from './plot.js';
-export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError } from './safetensors.js';
-export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, type LoadOptions, type SaveOptions } from './io.js';
+export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SerializationError, type EncodeOptions } from './safetensors.js';
+export { stateDict, loadStateDict, saveBytes, loadBytes, saveBlob, pytorchNames, type LoadOptions, type SaveOptions } from './io.js';
 export { fit, evaluate, predict, type FitOptions, type FitCallbacks, type FitControl, type EpochLogs, type BatchLogs, type History, type Examples, type LossFn, type EvaluateOptions } from './train.js';
 export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 // File paths are @tapegrad/nn/node's (save, load, loadInto, writeFileAtomic). writeFileAtomic stays here
@@ -24,8 +24,8 @@ export { NonFiniteError, type NonFiniteWhere } from './non-finite.js';
 export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export { TrainingDiagnostics, SATURATION, type DiagnosticsOptions, type DiagnosticsRecord } from './diagnostics.js';
 export { Conv2d, Conv1d, ConvTranspose2d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvTranspose2dLayerOptions } from './conv.js';
-export { MaxPool2d, AvgPool2d, Flatten, type Pool2dLayerOptions } from './pool.js';
+export { MaxPool2d, AvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool2d, Flatten, type Pool2dLayerOptions, type Pool1dLayerOptions } from './pool.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, Dropout, type LayerNormOptions, type BatchNormOptions, type DropoutOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Linear, MultiHeadAttention, type LinearOptions, type MultiHeadAttentionOptions } from './attention.js';
-export { GRUCell, LSTMCell, GRU, LSTM, type RecurrentOptions } from './recurrent.js';
+export { GRUCell, LSTMCell, GRU, LSTM, type RecurrentOptions, type RecurrentLayerOptions } from './recurrent.js';

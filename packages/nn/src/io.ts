@@ -3,6 +3,7 @@ import { fmtShape, type Tensor } from '@tapegrad/core';
 import type { AnyModule, ParameterProblem } from './module.js';
 import { describeValue, quoted } from './check.js';
 import { decodeAs, encodeSafetensors, SerializationError } from './safetensors.js';
+import { Sequential } from './layers.js';
 
 /**
  * A model's parameters as safetensors bytes (the format PyTorch's `safetensors.torch.save_file` /
@@ -44,7 +45,8 @@ export interface LoadOptions {
 /**
  * Replaces the model's parameters with those of `dict`, cast to each parameter's dtype. Checks every key
  * and shape first and throws a `SerializationError` naming the key (and both shapes for a mismatch)
- * before assigning anything, so a failed load leaves the model as it was.
+ * before assigning anything, so a failed load leaves the model as it was. Keys may be ours or PyTorch's
+ * (`0.weight` for a Sequential's `layers.0.weight`, see `pytorchNames`), so a PyTorch state dict loads as it is.
  *
  * @example
  * const snapshot = stateDict(model);
@@ -60,7 +62,8 @@ export function loadStateDict<M extends AnyModule>(model: M, dict: OrderedMap<st
  * The model finds what is wrong (`checkParameters`, the checks `setParameters` makes); this only says it
  * as a loading error.
  */
-export function loadChecked<M extends AnyModule>(op: string, model: M, dict: OrderedMap<string, Tensor>, strict: boolean, source: string): M {
+export function loadChecked<M extends AnyModule>(op: string, model: M, given: OrderedMap<string, Tensor>, strict: boolean, source: string): M {
+  const dict = ourNames(op, model, given, source);
   // buffers (BatchNorm's running statistics) are loaded beside the parameters, checked the same way
   const buffers = model.buffers();
   const params = dict.filter((_, k) => !buffers.has(k));
@@ -69,6 +72,48 @@ export function loadChecked<M extends AnyModule>(op: string, model: M, dict: Ord
   model.setParameters(params, { strict });
   model.setBuffers(dict.filter((_, k) => buffers.has(k)), strict);
   return model;
+}
+
+/**
+ * PyTorch's name of each of the model's state keys that PyTorch names otherwise: a PyTorch `nn.Sequential`
+ * names its children `0`, `1`, …, where ours keeps them in its field `layers`, so our `layers.0.weight`
+ * is PyTorch's `0.weight`, and a nested `layers.1.layers.0.weight` is `1.0.weight`. Every other module
+ * (fields, arrays of modules as PyTorch's `ModuleList`) is named alike in both.
+ *
+ * @example
+ * const net = new Sequential(new Conv2d(1, 2, 3), new Activation('relu'), new Conv2d(2, 2, 3));
+ * pytorchNames(net).get('layers.2.weight'); // '2.weight'
+ */
+export function pytorchNames(model: AnyModule): Map<string, string> {
+  const modules = model.modules();
+  const out = new Map<string, string>();
+  for (const key of stateDict(model).keys()) {
+    const kept: string[] = [];
+    let path = '';
+    for (const part of key.split('.')) {
+      if (!(part === 'layers' && modules.get(path) instanceof Sequential)) kept.push(part);
+      path = path === '' ? part : `${path}.${part}`;
+    }
+    if (kept.length !== key.split('.').length) out.set(key, kept.join('.'));
+  }
+  return out;
+}
+
+/** `dict` with PyTorch's names turned into ours; a key given under both names is an error. */
+function ourNames(op: string, model: AnyModule, dict: OrderedMap<string, Tensor>, source: string): OrderedMap<string, Tensor> {
+  const torch = pytorchNames(model);
+  if (torch.size === 0) return dict;
+  const ours = new Map([...torch].map(([k, v]) => [v, k]));
+  const out: [string, Tensor][] = [];
+  const seen = new Map<string, string>();
+  for (const [k, t] of dict) {
+    const name = torch.has(k) ? k : (ours.get(k) ?? k);
+    const twice = seen.get(name);
+    if (twice !== undefined) throw new SerializationError(op, `is given twice, under our name and as PyTorch's '${torch.get(name)}'${source ? ` (in ${source})` : ''}`, name);
+    seen.set(name, k);
+    out.push([name, t]);
+  }
+  return OrderedMap(out);
 }
 
 function loadError(op: string, p: ParameterProblem, source: string): SerializationError {
@@ -98,11 +143,13 @@ function loadError(op: string, p: ParameterProblem, source: string): Serializati
 export interface SaveOptions {
   /** String key/values stored in the file's `__metadata__` (PyTorch writes `{ format: 'pt' }`). */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * The keys to write: ours (`'tapegrad'`, the default: `layers.0.weight`) or PyTorch's (`'pytorch'`:
+   * `0.weight`, see `pytorchNames`), so that PyTorch's `load_state_dict` takes the file as it is. For a
+   * model; a map of tensors is written under its own keys.
+   */
+  names?: 'tapegrad' | 'pytorch';
 }
-
-/** @internal The named tensors to save: a model's `stateDict`, or the map itself. */
-export const tensorsOf = (model: AnyModule | OrderedMap<string, Tensor>): OrderedMap<string, Tensor> =>
-  OrderedMap.isOrderedMap(model) ? (model as OrderedMap<string, Tensor>) : stateDict(model as AnyModule);
 
 /**
  * A model's parameters (or any named tensors) as the bytes of a safetensors file, with PyTorch's
@@ -113,7 +160,15 @@ export const tensorsOf = (model: AnyModule | OrderedMap<string, Tensor>): Ordere
  * loadStateDict(otherModel, loadBytes(bytes));
  */
 export function saveBytes(model: AnyModule | OrderedMap<string, Tensor>, options: SaveOptions = {}): Uint8Array {
-  return encodeSafetensors(tensorsOf(model), { format: 'pt', ...options.metadata });
+  if (options.names !== undefined && options.names !== 'tapegrad' && options.names !== 'pytorch') {
+    throw new SerializationError('saveBytes', `option 'names' must be 'tapegrad' or 'pytorch', got ${describeValue(options.names)}`);
+  }
+  if (OrderedMap.isOrderedMap(model)) return encodeSafetensors(model as OrderedMap<string, Tensor>, { format: 'pt', ...options.metadata });
+  const m = model as AnyModule;
+  const rename = options.names === 'pytorch' ? pytorchNames(m) : new Map<string, string>();
+  const key = (k: string) => rename.get(k) ?? k;
+  const int64 = m.int64Buffers().map(key); // integer buffers, written as PyTorch writes them
+  return encodeSafetensors(stateDict(m).mapKeys(key), { format: 'pt', ...options.metadata }, { int64 });
 }
 
 /**

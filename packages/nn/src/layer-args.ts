@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, TapegradError, Tensor, fmtShape, type DType } from '@tapegrad/core';
+import { DTypeError, ShapeError, TapegradError, expectTensor, fmtShape, isForeignTensor, isTensor, type DType, type Tensor } from '@tapegrad/core';
 import { describeValue } from './check.js';
 
 /**
@@ -31,7 +31,8 @@ export function dtypeArg(layer: string, v: unknown): DType {
 
 /** `x` is a Tensor of rank `rank`, else a typed error saying what the layer takes (`takes`, e.g. '[N, 3, H, W]'). */
 export function checkInput(layer: string, x: unknown, rank: number | readonly number[], takes: string, arg = 'x'): Tensor {
-  if (!(x instanceof Tensor)) throw new TapegradError(layer, `expected a Tensor of shape ${takes}, got ${describeValue(x)}`, arg);
+  if (isForeignTensor(x)) expectTensor(layer, x, arg); // throws core's own words for two copies of core
+  if (!isTensor(x)) throw new TapegradError(layer, `expected a Tensor of shape ${takes}, got ${describeValue(x)}`, arg);
   const ranks = typeof rank === 'number' ? [rank] : rank;
   if (!ranks.includes(x.ndim)) throw new ShapeError(layer, `input has shape ${fmtShape(x.shape)} but this layer takes ${takes}`, arg);
   return x;

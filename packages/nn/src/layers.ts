@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
+import { Tensor, ShapeError, TapegradError, add, astype, expectTensor, fmtShape, isTensor, matmul, sameShape, type DType, type Generator } from '@tapegrad/core';
 import { Module, type AnyModule } from './module.js';
 import { activation, ACTIVATIONS, type ActivationFn, type ActivationName } from './activations.js';
 import { initializer, type InitName, type Initializer } from './init.js';
@@ -109,8 +109,8 @@ export class Dense extends Module {
 }
 
 function checkInit(t: Tensor, shape: readonly number[], dtype: DType, arg: string): Tensor {
-  if (!(t instanceof Tensor) || !sameShape(t.shape, shape)) {
-    throw new ShapeError('Dense', `the initializer returned ${t instanceof Tensor ? `shape ${fmtShape(t.shape)}` : typeof t}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
+  if (!isTensor(t) || !sameShape(t.shape, shape)) {
+    throw new ShapeError('Dense', `the initializer returned ${isTensor(t) ? `shape ${fmtShape(t.shape)}` : describeValue(t)}, expected a Tensor of shape ${fmtShape(shape)}`, arg);
   }
   // a fresh leaf of the layer's dtype (an initializer may return a tensor that is shared or recorded)
   return astype(t.detach(), dtype).detach();
@@ -145,7 +145,9 @@ export class Activation extends Module {
  * Modules applied one after another: forward(x) = layers[n−1](…layers[0](x)). Plain functions are wrapped
  * in `Lambda`. Every Dense layer in it (nested ones too, depth first) gets its notes' number l = 1, 2, …
  * as `layerIndex`, so the tape names the outputs Z[1], A[1], Z[2], A[2], … Parameters are named
- * `layers.0.W`, `layers.0.b`, `layers.1.W`, …
+ * `layers.0.W`, `layers.0.b`, `layers.1.W`, … Differs from PyTorch, whose `nn.Sequential` names them
+ * `0.weight`, …: loading takes PyTorch's names as well, and `saveBytes(model, { names: 'pytorch' })`
+ * writes them (see `pytorchNames`); ours stay, as the names every saved file and optimizer state has.
  *
  * @example
  * // the notes' network: 4 sigmoid layers

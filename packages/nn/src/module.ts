@@ -1,6 +1,6 @@
 import { OrderedMap } from 'immutable';
 import { describeValue, quoted } from './check.js';
-import { Tensor, TapegradError, ShapeError, astype, fmtShape, sameShape } from '@tapegrad/core';
+import { TapegradError, ShapeError, astype, fmtShape, isTensor, sameShape, type Tensor } from '@tapegrad/core';
 
 /** Where a parameter lives: `owner[key]` (a module's field, or an element of an array field). */
 type Place = readonly [owner: Record<string | number, unknown>, key: string | number];
@@ -28,7 +28,24 @@ export interface SetParametersOptions {
   strict?: boolean;
 }
 
-const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad;
+const isParam = (v: unknown): v is Tensor => isTensor(v) && v.requiresGrad;
+
+/**
+ * Options of `Module.registerBuffer`: how a buffer is saved and loaded.
+ *
+ * @example
+ * class Counter extends Module {
+ *   steps = zeros([], { dtype: 'float64' });
+ *   constructor() { super(); this.registerBuffer('steps', 'num_steps', { int64: true, optional: true }); }
+ *   forward(x: Tensor): Tensor { return x; }
+ * }
+ */
+export interface BufferOptions {
+  /** An integer count, written to safetensors as I64 as PyTorch writes an int64 buffer (default false). */
+  int64?: boolean;
+  /** A file without it still loads, the buffer keeping its value: files written before it existed (default false). */
+  optional?: boolean;
+}
 
 /** A module of any inputs and output: what the functions that only walk, save or load a model take. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -60,8 +77,8 @@ export type AnyModule = Module<any[], unknown>;
 export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   /** Train mode (the default) or eval mode; layers that behave differently (e.g. dropout) read this. */
   training = true;
-  /** This module's own buffers: [field, key in the state dict]. Private, so not found as a field. */
-  readonly #buffers: [field: string, key: string][] = [];
+  /** This module's own buffers: [field, key in the state dict, options]. Private, so not found as a field. */
+  readonly #buffers: [field: string, key: string, options: BufferOptions][] = [];
 
   /**
    * Computes the module's output. Most layers take one tensor (`Dense`: `[features, m]`, examples as
@@ -88,7 +105,8 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
    * Declares the Tensor field `field` a buffer: state that is saved and loaded with the parameters
    * (`stateDict`, `saveBytes`, `loadStateDict`) under `key` (default: the field's name), but is not a
    * parameter, so it is neither trained nor counted — as BatchNorm's running statistics (PyTorch's
-   * `register_buffer`).
+   * `register_buffer`). `options.int64` saves it as PyTorch saves an integer buffer; `options.optional`
+   * lets files without it load.
    *
    * @example
    * class Counter extends Module {
@@ -98,11 +116,11 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
    * }
    * [...new Counter().buffers().keys()]; // ['num_calls']
    */
-  protected registerBuffer(field: string, key = field): void {
-    if (!((this as unknown as Record<string, unknown>)[field] instanceof Tensor)) {
+  protected registerBuffer(field: string, key = field, options: BufferOptions = {}): void {
+    if (!isTensor((this as unknown as Record<string, unknown>)[field])) {
       throw new TapegradError('registerBuffer', `field '${field}' must hold a Tensor before it is registered`, 'field');
     }
-    this.#buffers.push([field, key]);
+    this.#buffers.push([field, key, options]);
   }
 
   /** The buffers of this module and its descendants by dotted name (`layers.1.running_mean`), depth first. */
@@ -123,21 +141,26 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
       if (place === undefined) return { kind: 'unknown', name, known: [...places.keys()] };
       if (given.has(name)) return { kind: 'twice', name };
       given.add(name);
-      if (!(t instanceof Tensor)) return { kind: 'notTensor', name, value: t };
+      if (!isTensor(t)) return { kind: 'notTensor', name, value: t };
       const old = place[1][place[2]] as Tensor;
       if (!sameShape(t.shape, old.shape)) return { kind: 'shape', name, model: old.shape, given: t.shape };
       plan.push([place[1], place[2], t.dtype === old.dtype ? t.detach() : astype(t.detach(), old.dtype).detach()]);
     }
-    const missing = strict ? [...places.keys()].filter((k) => !given.has(k)) : [];
+    const missing = strict ? [...places.values()].filter((p) => !given.has(p[0]) && !p[3].optional).map((p) => p[0]) : [];
     if (missing.length > 0) return { kind: 'missing', names: missing };
     if (assign) for (const [owner, field, t] of plan) owner[field] = t;
     return null;
   }
 
-  /** [dotted key, owning module, field] of every buffer, depth first. */
-  #bufferPlaces(): [string, Record<string, unknown>, string][] {
+  /** @internal The dotted keys of the buffers saved as I64 (`registerBuffer`'s `int64`). */
+  int64Buffers(): string[] {
+    return this.#bufferPlaces().filter((p) => p[3].int64).map((p) => p[0]);
+  }
+
+  /** [dotted key, owning module, field, options] of every buffer, depth first. */
+  #bufferPlaces(): [string, Record<string, unknown>, string, BufferOptions][] {
     return this.#walk().flatMap(([name, m]) =>
-      m.#buffers.map(([field, key]): [string, Record<string, unknown>, string] => [name === '' ? key : `${name}.${key}`, m as unknown as Record<string, unknown>, field]));
+      m.#buffers.map(([field, key, o]): [string, Record<string, unknown>, string, BufferOptions] => [name === '' ? key : `${name}.${key}`, m as unknown as Record<string, unknown>, field, o]));
   }
 
   /** The direct sub-modules, by field name (`encoder`, or `layers.0` for an array field). */
@@ -338,7 +361,7 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
       if (slot === undefined) return fail({ kind: 'unknown', name, known: [...slots.keys()] });
       if (given.has(name)) return fail({ kind: 'twice', name });
       given.add(name);
-      if (!(t instanceof Tensor)) return fail({ kind: 'notTensor', name, value: t });
+      if (!isTensor(t)) return fail({ kind: 'notTensor', name, value: t });
       if (!sameShape(t.shape, slot.tensor.shape)) return fail({ kind: 'shape', name, model: slot.tensor.shape, given: t.shape });
       plan.push([slot, t]);
     }

@@ -21,7 +21,8 @@ export { writeFileAtomic, type AtomicFs } from './atomic-write.js';
 export type { LoadOptions } from './io.js';
 
 /**
- * Options of `save`: the metadata `saveBytes` takes (string key/values for the file's header).
+ * Options of `save`: those of `saveBytes` (string key/values for the file's header, and `names: 'pytorch'`
+ * to write PyTorch's key names).
  *
  * @example
  * import { save } from '@tapegrad/nn/node';

@@ -122,7 +122,7 @@ describe('BatchNorm1d, BatchNorm2d', () => {
     expect(() => new BatchNorm2d(3).forward(randn([2, 4, 2, 2]))).toThrow("BatchNorm2d: argument 'x': input has shape [2, 4, 2, 2] but this layer takes [N, 3, H, W] (3 channels along axis 1)");
     expect(() => new BatchNorm1d(3).forward(randn([2, 3]))).toThrow("BatchNorm1d: argument 'x': input has shape [2, 3] but this layer takes [3, m] or [N, 3, L] (3 channels along axis 0)");
     expect(() => new BatchNorm2d(3).forward(randn([3, 2, 2]))).toThrow("BatchNorm2d: argument 'x': input has shape [3, 2, 2] but this layer takes [N, 3, H, W]");
-    expect(() => new BatchNorm2d(3, { momentum: 2 })).toThrow("BatchNorm2d: argument 'momentum': expected a number in [0, 1], got 2");
+    expect(() => new BatchNorm2d(3, { momentum: 2 })).toThrow("BatchNorm2d: argument 'momentum': expected a number in [0, 1] or null, got 2");
     expect(() => new BatchNorm2d(0)).toThrow(TapegradError);
   });
 
@@ -141,9 +141,10 @@ describe('BatchNorm1d, BatchNorm2d', () => {
 describe('buffers: running statistics are saved and loaded with the parameters', () => {
   it('stateDict lists BatchNorm’s running_mean and running_var under PyTorch’s names, after the parameters', () => {
     const net = new Sequential(new Conv2d(1, 2, 1), new BatchNorm2d(2));
-    expect([...stateDict(net).keys()]).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.1.running_mean', 'layers.1.running_var']);
+    const buffers = ['layers.1.running_mean', 'layers.1.running_var', 'layers.1.num_batches_tracked'];
+    expect([...stateDict(net).keys()]).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', ...buffers]);
     expect(net.numParameters()).toBe(2 * 2 + 2 * 2); // buffers are not parameters
-    expect([...net.buffers().keys()]).toEqual(['layers.1.running_mean', 'layers.1.running_var']);
+    expect([...net.buffers().keys()]).toEqual(buffers);
   });
 
   it('a trained BatchNorm round-trips with its running statistics, so eval mode gives the same output', () => {

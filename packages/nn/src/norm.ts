@@ -75,8 +75,11 @@ export class LayerNorm extends Module {
 export interface BatchNormOptions {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
-  /** running ← (1 − momentum)·running + momentum·batch statistic (default 0.1, as PyTorch). */
-  momentum?: number;
+  /**
+   * running ← (1 − momentum)·running + momentum·batch statistic (default 0.1, as PyTorch); null makes
+   * the running statistics the plain average of every batch so far (momentum 1/numBatchesTracked), as PyTorch's None.
+   */
+  momentum?: number | null;
   /** Whether the layer has a learnt `weight` (ones) and `bias` (zeros) (default true). */
   affine?: boolean;
   /** 'float32' (default) or 'float64'. */
@@ -98,16 +101,22 @@ abstract class BatchNorm extends Module {
   runningMean: Tensor;
   /** [C], ones at first: the running (unbiased) variance; saved as `running_var`. */
   runningVar: Tensor;
+  /**
+   * [], float64: the batches seen in train mode; saved as PyTorch's int64 buffer `num_batches_tracked`
+   * (I64 in safetensors). A file without it (older ones) still loads, the count kept.
+   */
+  numBatchesTracked: Tensor;
   readonly numFeatures: number;
   readonly eps: number;
-  readonly momentum: number;
+  /** The running statistics' momentum, or null for the cumulative average. */
+  readonly momentum: number | null;
 
   constructor(layer: string, numFeatures: number, options: BatchNormOptions) {
     super();
     const o = checkOptions(layer, options);
     this.numFeatures = positiveInt(layer, 'numFeatures', numFeatures);
     this.eps = checkNumber(layer, 'eps', o.eps ?? 1e-5, (v) => v >= 0 && Number.isFinite(v), 'a non-negative number');
-    this.momentum = checkNumber(layer, 'momentum', o.momentum ?? 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
+    this.momentum = o.momentum === null ? null : checkNumber(layer, 'momentum', o.momentum ?? 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1] or null');
     const dtype = dtypeArg(layer, o.dtype);
     const affine = checkBoolean(layer, 'affine', o.affine, true);
     this.weight = affine ? parameter(full([numFeatures], 1, { dtype })) : null;
@@ -116,6 +125,8 @@ abstract class BatchNorm extends Module {
     this.runningVar = full([numFeatures], 1, { dtype });
     this.registerBuffer('runningMean', 'running_mean');
     this.registerBuffer('runningVar', 'running_var');
+    this.numBatchesTracked = full([], 0, { dtype: 'float64' }); // float64: counts exactly to 2⁵³, where float32 stops at 2²⁴
+    this.registerBuffer('numBatchesTracked', 'num_batches_tracked', { int64: true, optional: true });
   }
 
   /** Normalizes x along every axis but `ch`, whose size must be numFeatures. */
@@ -134,8 +145,9 @@ abstract class BatchNorm extends Module {
       }
       mu = mean(x, axes, true);
       variance = mean(square(sub(x, mu)), axes, true);
-      const m = this.momentum;
       noGrad(() => {
+        this.numBatchesTracked = add(this.numBatchesTracked, 1).detach();
+        const m = this.momentum ?? 1 / this.numBatchesTracked.item();
         const batchMean = reshape(mu.detach(), [this.numFeatures]);
         const unbiased = mul(reshape(variance.detach(), [this.numFeatures]), count / (count - 1));
         this.runningMean = add(mul(this.runningMean, 1 - m), mul(batchMean, m)).detach();
@@ -150,7 +162,8 @@ abstract class BatchNorm extends Module {
   }
 
   override describe(): string {
-    return `${this.constructor.name}(${this.numFeatures}${this.momentum !== 0.1 ? `, momentum ${this.momentum}` : ''}${this.weight === null ? ', no affine' : ''})`;
+    const momentum = this.momentum === null ? ', cumulative average' : this.momentum !== 0.1 ? `, momentum ${this.momentum}` : '';
+    return `${this.constructor.name}(${this.numFeatures}${momentum}${this.weight === null ? ', no affine' : ''})`;
   }
 }
 
@@ -226,14 +239,22 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     checkInput('Dropout', x, Array.from({ length: 9 }, (_, i) => i), 'a Tensor');
-    if (!this.training || this.p === 0) return x;
-    if (this.p === 1) return mul(x, 0);
-    // keep where u < 1 − p for u ~ U[0, 1): a value survives with probability 1 − p
-    const keep = astype(lt(rand(x.shape, { dtype: x.dtype, generator: this.#generator }), 1 - this.p), x.dtype);
-    return mul(x, mul(keep, 1 / (1 - this.p)));
+    return this.training ? dropout(x, this.p, this.#generator) : x;
   }
 
   override describe(): string {
     return `Dropout(${this.p})`;
   }
+}
+
+/**
+ * @internal Inverted dropout of x with probability p, masks drawn from `generator` (the global stream
+ * if undefined): what `Dropout` does in train mode, and `GRU`/`LSTM` between their layers.
+ */
+export function dropout(x: Tensor, p: number, generator: Generator | undefined): Tensor {
+  if (p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  // keep where u < 1 − p for u ~ U[0, 1): a value survives with probability 1 − p
+  const keep = astype(lt(rand(x.shape, { dtype: x.dtype, generator }), 1 - p), x.dtype);
+  return mul(x, mul(keep, 1 / (1 - p)));
 }

@@ -121,7 +121,7 @@ describe('corrupt files give a SerializationError saying what is wrong', () => {
     ['a header length with its high bits set', (() => { const b = good.slice(); b[7] = 0x80; return b; })(), /header length \d+ is beyond the file size/],
     ['bad JSON', build('{"W": {"dtype": "F32",', []), /header is not valid UTF-8 JSON/],
     ['a header that is not an object', build('[1, 2]'), /header must be a JSON object/],
-    ['an unsupported dtype', build({ W: { dtype: 'BF16', shape: [1], data_offsets: [0, 2] } }, [0, 0]), /key 'W'.*unsupported dtype "BF16" \(supported: F32, F64\)/],
+    ['an unsupported dtype', build({ W: { dtype: 'BF16', shape: [1], data_offsets: [0, 2] } }, [0, 0]), /key 'W'.*unsupported dtype "BF16" \(supported: F32, F64, and I64 read as float64\)/],
     ['a dtype named like an Object method', build({ W: { dtype: 'toString', shape: [1], data_offsets: [0, 4] } }, [0, 0, 0, 0]), /unsupported dtype "toString"/],
     ['a bad shape', build({ W: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, [0, 0, 0, 0]), /shape \[-1\] is not a list of non-negative integers/],
     ['offsets out of bounds', build({ W: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, [0, 0, 0, 0]), /key 'W'.*data_offsets \[0, 8\] are out of bounds: the data section has 4 bytes/],
@@ -144,7 +144,35 @@ describe('corrupt files give a SerializationError saying what is wrong', () => {
   });
 
   it('names the key in .key', () => {
-    const bytes = build({ 'layers.0.W': { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Array(8).fill(0));
+    const bytes = build({ 'layers.0.W': { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, [0, 0]);
     expect(() => decodeSafetensors(bytes)).toThrow(expect.objectContaining({ key: 'layers.0.W' }));
+  });
+});
+
+describe('I64, as PyTorch saves integer buffers (BatchNorm’s num_batches_tracked)', () => {
+  const i64Bytes = (...xs: bigint[]) => new Uint8Array(new BigInt64Array(xs).buffer);
+
+  it('reads I64 into float64 tensors, exactly up to ±(2⁵³ − 1)', () => {
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    const t = decodeSafetensors(build({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] }, v: { dtype: 'I64', shape: [3], data_offsets: [8, 32] } }, i64Bytes(7n, -3n, max, -max)));
+    expect(t.get('n')!.dtype).toBe('float64');
+    expect(t.get('n')!.shape).toEqual([]);
+    expect(t.get('n')!.item()).toBe(7);
+    expect(t.get('v')!.toArray()).toEqual([-3, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]);
+  });
+
+  it('refuses an I64 value a float64 cannot hold exactly, naming the key', () => {
+    const bytes = build({ n: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, i64Bytes(1n, 2n ** 53n));
+    expect(() => decodeSafetensors(bytes)).toThrow(SerializationError);
+    expect(() => decodeSafetensors(bytes)).toThrow("decodeSafetensors: key 'n': I64 value 9007199254740992 at index 1 is beyond ±2⁵³");
+  });
+
+  it('writes the names in options.int64 as I64, little-endian, and refuses a value that is not an integer', () => {
+    const bytes = encodeSafetensors([['w', tensor([0.5])], ['n', tensor(258, { dtype: 'float64' })]], undefined, { int64: ['n'] });
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))).n).toEqual({ dtype: 'I64', shape: [], data_offsets: [4, 12] });
+    expect(Array.from(bytes.subarray(8 + n + 4))).toEqual([2, 1, 0, 0, 0, 0, 0, 0]); // 258 = 0x0102
+    expect(decodeSafetensors(bytes).get('n')!.item()).toBe(258);
+    expect(() => encodeSafetensors([['n', tensor(2.5)]], undefined, { int64: ['n'] })).toThrow("encodeSafetensors: key 'n': is written as I64 but holds 2.5, not an integer within ±2⁵³");
   });
 });

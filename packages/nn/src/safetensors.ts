@@ -1,5 +1,5 @@
 import { OrderedMap } from 'immutable';
-import { Tensor, TapegradError, fmtShape } from '@tapegrad/core';
+import { Tensor, TapegradError, fmtShape, isTensor } from '@tapegrad/core';
 import { describeValue } from './check.js';
 
 /**
@@ -13,6 +13,10 @@ import { describeValue } from './check.js';
  * The reader validates what the reference implementation validates: the header fits in the file, is a
  * JSON object of well-formed entries, and the entries tile the data section exactly (no gap, no
  * overlap, nothing out of bounds), each with exactly prod(shape) · itemsize bytes.
+ *
+ * Tensors here are float32 or float64. I64 entries — PyTorch's integer buffers, such as BatchNorm's
+ * `num_batches_tracked` — are read into float64 tensors (exact up to 2⁵³, larger values are refused)
+ * and written for the names the writer is told are integers. Other dtypes (F16, BF16, I32, …) are refused.
  */
 
 /**
@@ -35,7 +39,7 @@ export class SerializationError extends TapegradError {
   }
 }
 
-const ITEMSIZE = { F32: 4, F64: 8 } as const;
+const ITEMSIZE = { F32: 4, F64: 8, I64: 8 } as const;
 type StDType = keyof typeof ITEMSIZE;
 
 /**
@@ -58,15 +62,32 @@ function leBytes(data: Float32Array | Float64Array): Uint8Array {
 }
 
 /**
- * Serializes named tensors (float32 → F32, float64 → F64) with optional string metadata, in the
- * map's order.
+ * Options of `encodeSafetensors`.
+ *
+ * @example
+ * const bytes = encodeSafetensors([['steps', tensor(3)]], undefined, { int64: ['steps'] });
+ * decodeSafetensors(bytes).get('steps')!.item(); // 3, read back as a float64 tensor
+ */
+export interface EncodeOptions {
+  /** Names of tensors to write as I64 (each value must be an integer within ±2⁵³), as PyTorch writes an int64 buffer. */
+  int64?: Iterable<string>;
+}
+
+/**
+ * Serializes named tensors (float32 → F32, float64 → F64, or I64 for the names in `options.int64`)
+ * with optional string metadata, in the map's order.
  *
  * @example
  * const bytes = encodeSafetensors(OrderedMap({ W: tensor([[1, 2]]) }), { format: 'pt' });
  * decodeSafetensors(bytes).get('W')!.toArray(); // [[1, 2]]
  */
-export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensors(
+  tensors: OrderedMap<string, Tensor> | Iterable<readonly [string, Tensor]>,
+  metadata?: Readonly<Record<string, string>>,
+  options: EncodeOptions = {},
+): Uint8Array {
   const op = 'encodeSafetensors';
+  const int64 = new Set(options.int64 ?? []);
   // no prototype, so a tensor named 'constructor' or '__proto__' is an entry like any other
   const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
@@ -80,10 +101,11 @@ export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable
   let offset = 0;
   for (const [name, t] of tensors as Iterable<readonly [string, Tensor]>) {
     if (typeof name !== 'string') throw new SerializationError(op, `tensor names must be strings, got ${typeof name} ${String(name)}`);
-    if (!(t instanceof Tensor)) throw new SerializationError(op, `expected a Tensor, got ${describeValue(t)}`, name);
+    if (!isTensor(t)) throw new SerializationError(op, `expected a Tensor, got ${describeValue(t)}`, name);
     if (name === '__metadata__' || Object.hasOwn(header, name)) throw new SerializationError(op, name === '__metadata__' ? 'the name is reserved' : 'the name is given twice', name);
-    const bytes = leBytes(t.data);
-    header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
+    const bytes = int64.has(name) ? int64Bytes(op, name, t.data) : leBytes(t.data);
+    const dtype = int64.has(name) ? 'I64' : t.dtype === 'float64' ? 'F64' : 'F32';
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);
     offset += bytes.length;
   }
@@ -102,6 +124,29 @@ export function encodeSafetensors(tensors: OrderedMap<string, Tensor> | Iterable
   out.set(json, 8);
   let at = 8 + json.length;
   for (const c of chunks) (out.set(c, at), (at += c.length));
+  return out;
+}
+
+/** The values of an integer tensor as little-endian int64 bytes; a value that is not a safe integer is refused. */
+function int64Bytes(op: string, name: string, data: Float32Array | Float64Array): Uint8Array {
+  const out = new Uint8Array(8 * data.length);
+  const view = new DataView(out.buffer);
+  data.forEach((v, i) => {
+    if (!Number.isSafeInteger(v)) throw new SerializationError(op, `is written as I64 but holds ${v}, not an integer within ±2⁵³`, name);
+    view.setBigInt64(8 * i, BigInt(v), true);
+  });
+  return out;
+}
+
+/** int64 little-endian bytes as float64 values; beyond ±2⁵³ a float64 would round, so that is an error. */
+function fromInt64(raw: Uint8Array, fail: (message: string) => Error): Float64Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float64Array(raw.length / 8);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getBigInt64(8 * i, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`I64 value ${v} at index ${i} is beyond ±2⁵³, so a float64 tensor cannot hold it exactly`);
+    out[i] = Number(v);
+  }
   return out;
 }
 
@@ -148,7 +193,7 @@ function readHeader(op: string, bytes: Uint8Array, source: string): { entries: E
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (info === null || typeof info !== 'object') throw fail('entry must be an object with dtype, shape and data_offsets', name);
     if (typeof info.dtype !== 'string' || !Object.hasOwn(ITEMSIZE, info.dtype)) {
-      throw fail(`unsupported dtype ${JSON.stringify(info.dtype)} (supported: F32, F64)`, name);
+      throw fail(`unsupported dtype ${JSON.stringify(info.dtype)} (supported: F32, F64, and I64 read as float64)`, name);
     }
     if (!Array.isArray(info.shape) || !info.shape.every(isNatural)) throw fail(`shape ${JSON.stringify(info.shape)} is not a list of non-negative integers`, name);
     const offsets = info.data_offsets;
@@ -180,8 +225,9 @@ function readHeader(op: string, bytes: Uint8Array, source: string): { entries: E
 }
 
 /**
- * Parses safetensors bytes into named tensors (in the order of their data), bit-exact. Only F32 and
- * F64 tensors are supported; anything malformed raises a `SerializationError` saying what is wrong.
+ * Parses safetensors bytes into named tensors (in the order of their data), bit-exact. F32 and F64
+ * tensors are read as they are, I64 ones (PyTorch's integer buffers) into float64 tensors; anything
+ * malformed raises a `SerializationError` saying what is wrong.
  *
  * @example
  * const weights = decodeSafetensors(readFileSync('model.safetensors'));
@@ -199,6 +245,7 @@ export function decodeAs(op: string, bytes: Uint8Array, source: string): Ordered
       // copy into a fresh, aligned buffer (offsets need not be multiples of the item size; and a Node
       // Buffer's slice() is a view into a shared pool, so copy explicitly)
       const raw = new Uint8Array(bytes.subarray(dataStart + e.begin, dataStart + e.end));
+      if (e.dtype === 'I64') return [e.name, new Tensor(fromInt64(raw, (m) => new SerializationError(op, m + (source ? ` (in ${source})` : ''), e.name)), e.shape)];
       if (!LITTLE_ENDIAN) {
         const w = ITEMSIZE[e.dtype];
         for (let i = 0; i < raw.length; i += w) raw.subarray(i, i + w).reverse();

@@ -1,4 +1,4 @@
-import { Generator, ShapeError, TapegradError, Tensor, concat, expectTensor, fmtShape, noGrad, slice, take } from '@tapegrad/core';
+import { Generator, ShapeError, TapegradError, Tensor, concat, expectTensor, fmtShape, isForeignTensor, isTensor, noGrad, slice, take } from '@tapegrad/core';
 import type { Module } from './module.js';
 import { accuracy, type MetricName } from './metrics.js';
 import { clipGradNorm } from './optim/clip.js';
@@ -127,7 +127,8 @@ export type History = {
 const examplesOf = (t: Tensor): number => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
 
 function checkExamples(op: string, data: Examples, arg: string): number {
-  if (data === null || typeof data !== 'object' || !(data.x instanceof Tensor) || !(data.y instanceof Tensor)) {
+  for (const t of [data?.x, data?.y]) if (isForeignTensor(t)) expectTensor(op, t, arg); // core's words for two copies
+  if (data === null || typeof data !== 'object' || !isTensor(data.x) || !isTensor(data.y)) {
     throw new TapegradError(op, 'expected { x, y } with two tensors', arg);
   }
   const m = examplesOf(data.x);

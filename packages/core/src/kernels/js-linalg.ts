@@ -93,29 +93,31 @@ export function triangularSolve(
 }
 
 /**
- * Blocked right-looking LU with partial pivoting (LAPACK's getrf). For each block column k: the panel
- * (rows k.., columns of the block) is factored with row swaps applied to whole rows; U₁₂ = L₁₁⁻¹·A₁₂
- * by forward substitution along rows; then the trailing matrix loses L₂₁·U₁₂ in one `gemm` call.
+ * Blocked right-looking LU with partial pivoting (LAPACK's getrf) of m×n matrices, k = min(m, n) steps.
+ * For each block column: the panel (rows from the block down, columns of the block) is factored with
+ * row swaps applied to whole rows; U₁₂ = L₁₁⁻¹·A₁₂ by forward substitution along rows; then the
+ * trailing matrix loses L₂₁·U₁₂ in one `gemm` call.
  */
-export function luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null {
-  const nn = n * n;
+export function luFactor(a: FloatArray, m: number, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null {
+  const mn = m * n, k = Math.min(m, n);
   const direct = lu instanceof Float64Array;
-  const W = workFor(lu, nn);
-  const left = n > NB ? new Float64Array(n * NB) : null, top = n > NB ? new Float64Array(n * NB) : null;
-  const product = n > NB ? new Float64Array(nn) : null;
+  const W = workFor(lu, mn);
+  const blocked = k > NB;
+  const left = blocked ? new Float64Array(m * NB) : null, top = blocked ? new Float64Array(n * NB) : null;
+  const product = blocked ? new Float64Array(mn) : null;
   let first: PivotFailure | null = null;
-  for (let m = 0; m < count; m++) {
-    const o = m * nn, w = direct ? o : 0;
-    for (let i = 0; i < nn; i++) W[w + i] = a[o + i];
-    for (let k = 0; k < n; k += NB) {
-      const end = Math.min(k + NB, n), kb = end - k, rest = n - end;
-      for (let c = k; c < end; c++) {
+  for (let b = 0; b < count; b++) {
+    const o = b * mn, w = direct ? o : 0;
+    for (let i = 0; i < mn; i++) W[w + i] = a[o + i];
+    for (let s = 0; s < k; s += NB) {
+      const end = Math.min(s + NB, k), kb = end - s;
+      for (let c = s; c < end; c++) {
         let p = c, best = Math.abs(W[w + c * n + c]);
-        for (let i = c + 1; i < n; i++) {
+        for (let i = c + 1; i < m; i++) {
           const v = Math.abs(W[w + i * n + c]);
           if (v > best) (best = v), (p = i);
         }
-        piv[m * n + c] = p;
+        piv[b * k + c] = p;
         if (p !== c) {
           for (let j = 0, rc = w + c * n, rp = w + p * n; j < n; j++) {
             const t = W[rc + j];
@@ -125,33 +127,36 @@ export function luFactor(a: FloatArray, n: number, count: number, lu: FloatArray
         }
         const rc = w + c * n, pivot = W[rc + c];
         if (pivot === 0) {
-          first ??= { batch: m, pivot: c, value: 0 };
+          first ??= { batch: b, pivot: c, value: 0 };
           continue; // the column is zero below the pivot: nothing to eliminate
         }
-        for (let i = c + 1; i < n; i++) {
+        // the panel's columns only, except in the last block, which updates every column at once
+        const last = end === k ? n : end;
+        for (let i = c + 1; i < m; i++) {
           const ri = w + i * n;
           const l = (W[ri + c] /= pivot);
-          if (l !== 0) for (let j = c + 1; j < end; j++) W[ri + j] -= l * W[rc + j];
+          if (l !== 0) for (let j = c + 1; j < last; j++) W[ri + j] -= l * W[rc + j];
         }
       }
-      if (rest === 0) break;
+      if (end === k) break;
+      const restM = m - end, restN = n - end;
       // U₁₂: rows of the block, columns right of it
-      for (let i = k + 1; i < end; i++) {
+      for (let i = s + 1; i < end; i++) {
         const ri = w + i * n;
-        for (let p = k; p < i; p++) {
+        for (let p = s; p < i; p++) {
           const l = W[ri + p];
           if (l !== 0) for (let j = end, rp = w + p * n; j < n; j++) W[ri + j] -= l * W[rp + j];
         }
       }
-      for (let i = 0; i < rest; i++) for (let p = 0; p < kb; p++) left![i * kb + p] = W[w + (end + i) * n + k + p];
-      for (let p = 0; p < kb; p++) for (let j = 0; j < rest; j++) top![p * rest + j] = W[w + (k + p) * n + end + j];
-      gemm(false, false, rest, rest, kb, left!, 0, top!, 0, product!, 0);
-      for (let i = 0; i < rest; i++) {
+      for (let i = 0; i < restM; i++) for (let p = 0; p < kb; p++) left![i * kb + p] = W[w + (end + i) * n + s + p];
+      for (let p = 0; p < kb; p++) for (let j = 0; j < restN; j++) top![p * restN + j] = W[w + (s + p) * n + end + j];
+      gemm(false, false, restM, restN, kb, left!, 0, top!, 0, product!, 0);
+      for (let i = 0; i < restM; i++) {
         const ri = w + (end + i) * n + end;
-        for (let j = 0; j < rest; j++) W[ri + j] -= product![i * rest + j];
+        for (let j = 0; j < restN; j++) W[ri + j] -= product![i * restN + j];
       }
     }
-    if (!direct) for (let i = 0; i < nn; i++) lu[o + i] = W[i];
+    if (!direct) for (let i = 0; i < mn; i++) lu[o + i] = W[i];
   }
   return first;
 }
@@ -305,14 +310,16 @@ export function eigh(a: FloatArray, n: number, count: number, values: FloatArray
 }
 
 /**
- * Householder QR: column j's reflector H = I − τ·v·vᵀ (v[j] = 1) maps x = W[j.., j] to β·e₁ with
- * β = −sign(x₀)·‖x‖, τ = (β − x₀)/β (dlarfg); Q = H₀·H₁⋯ applied to the first n columns of I.
+ * Householder QR of m×n matrices, k = min(m, n) reflectors: column j's H = I − τ·v·vᵀ (v[j] = 1) maps
+ * x = W[j.., j] to β·e₁ with β = −sign(x₀)·‖x‖, τ = (β − x₀)/β (dlarfg); Q = H₀·H₁⋯ applied to the
+ * first c columns of the m×m identity (c = k, or m for the complete Q), R = the top c rows of W.
  */
-export function qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray): void {
-  const W = new Float64Array(m * n), Q = new Float64Array(m * n), tau = new Float64Array(n), s = new Float64Array(n);
+export function qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray, complete: boolean): void {
+  const k = Math.min(m, n), c = complete ? m : k, width = Math.max(n, c);
+  const W = new Float64Array(m * n), Q = new Float64Array(m * c), tau = new Float64Array(k), s = new Float64Array(width);
   for (let b = 0; b < count; b++) {
     for (let i = 0; i < m * n; i++) W[i] = a[b * m * n + i];
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < k; j++) {
       const alpha = W[j * n + j];
       let xnorm2 = 0;
       for (let i = j + 1; i < m; i++) xnorm2 += W[i * n + j] ** 2;
@@ -326,23 +333,23 @@ export function qr(a: FloatArray, m: number, n: number, count: number, q: FloatA
       for (let i = j + 1; i < m; i++) W[i * n + j] *= scale;
       W[j * n + j] = beta;
       // the trailing columns: W −= τ·v·(vᵀ·W), rows j.. (v[j] = 1, the rest stored below the diagonal)
-      for (let c = j + 1; c < n; c++) s[c] = W[j * n + c];
-      for (let i = j + 1; i < m; i++) for (let c = j + 1, vi = W[i * n + j]; c < n; c++) s[c] += vi * W[i * n + c];
-      for (let c = j + 1; c < n; c++) W[j * n + c] -= tau[j] * s[c];
-      for (let i = j + 1; i < m; i++) for (let c = j + 1, tv = tau[j] * W[i * n + j]; c < n; c++) W[i * n + c] -= tv * s[c];
+      for (let col = j + 1; col < n; col++) s[col] = W[j * n + col];
+      for (let i = j + 1; i < m; i++) for (let col = j + 1, vi = W[i * n + j]; col < n; col++) s[col] += vi * W[i * n + col];
+      for (let col = j + 1; col < n; col++) W[j * n + col] -= tau[j] * s[col];
+      for (let i = j + 1; i < m; i++) for (let col = j + 1, tv = tau[j] * W[i * n + j]; col < n; col++) W[i * n + col] -= tv * s[col];
     }
     Q.fill(0);
-    for (let i = 0; i < n; i++) Q[i * n + i] = 1;
-    for (let j = n - 1; j >= 0; j--) {
+    for (let i = 0; i < c; i++) Q[i * c + i] = 1;
+    for (let j = k - 1; j >= 0; j--) {
       if (tau[j] === 0) continue;
       // Q[j.., :] −= τ·v·(vᵀ·Q[j.., :])
-      for (let c = 0; c < n; c++) s[c] = Q[j * n + c];
-      for (let i = j + 1; i < m; i++) for (let c = 0, vi = W[i * n + j]; c < n; c++) s[c] += vi * Q[i * n + c];
-      for (let c = 0; c < n; c++) Q[j * n + c] -= tau[j] * s[c];
-      for (let i = j + 1; i < m; i++) for (let c = 0, tv = tau[j] * W[i * n + j]; c < n; c++) Q[i * n + c] -= tv * s[c];
+      for (let col = 0; col < c; col++) s[col] = Q[j * c + col];
+      for (let i = j + 1; i < m; i++) for (let col = 0, vi = W[i * n + j]; col < c; col++) s[col] += vi * Q[i * c + col];
+      for (let col = 0; col < c; col++) Q[j * c + col] -= tau[j] * s[col];
+      for (let i = j + 1; i < m; i++) for (let col = 0, tv = tau[j] * W[i * n + j]; col < c; col++) Q[i * c + col] -= tv * s[col];
     }
-    for (let i = 0; i < m * n; i++) q[b * m * n + i] = Q[i];
-    for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) r[b * n * n + i * n + c] = c >= i ? W[i * n + c] : 0;
+    for (let i = 0; i < m * c; i++) q[b * m * c + i] = Q[i];
+    for (let i = 0; i < c; i++) for (let col = 0; col < n; col++) r[b * c * n + i * n + col] = col >= i && i < k ? W[i * n + col] : 0;
   }
 }
 

@@ -11,6 +11,7 @@ import { col2im, im2col } from './js-conv.js';
 import { argsort, cumulative } from './js-scan.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './js-softmax.js';
 import { linalgKernels } from './js-linalg.js';
+import { svd } from './js-svd.js';
 import { broadcast, concat, flip, gather, indexAdd, scatterAdd, slice, take, transpose, unslice } from './js-layout.js';
 
 /**
@@ -26,5 +27,5 @@ export const jsKernels: Kernels = {
   unary, binary, where, clamp, sigmoidGrad, gemm, reduce, broadcast, transpose, flip, slice, unslice, concat, gather, scatterAdd,
   take, indexAdd, softmaxCrossEntropy, softmaxCrossEntropyGrad, im2col, col2im,
   cumulative, argsort,
-  ...linalgKernels,
+  ...linalgKernels, svd,
 };

@@ -34,12 +34,12 @@ export interface LinalgKernels {
     lower: boolean, transpose: boolean, unitDiagonal: boolean, out: FloatArray,
   ): PivotFailure | null;
   /**
-   * LU with partial pivoting, P·A = L·U: `lu` gets L below the diagonal (unit diagonal implied) and U
-   * on and above it; row i was swapped with row piv[i] ≥ i at step i (LAPACK's getrf). Continues past a
-   * zero pivot (its column is zero below it) and returns the first one, or null. Blocked: the trailing
-   * updates go through `gemm`.
+   * LU with partial pivoting of m×n matrices, P·A = L·U, k = min(m, n) steps: `lu` (m×n) gets L below
+   * the diagonal (unit diagonal implied) and U on and above it; row i was swapped with row piv[i] ≥ i
+   * at step i (LAPACK's getrf; `piv` holds k entries a matrix). Continues past a zero pivot (its column
+   * is zero below it) and returns the first one, or null. Blocked: the trailing updates go through `gemm`.
    */
-  luFactor(a: FloatArray, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null;
+  luFactor(a: FloatArray, m: number, n: number, count: number, lu: FloatArray, piv: Int32Array, gemm: GemmKernel): PivotFailure | null;
   /** X = A⁻¹·B, or A⁻ᵀ·B with `transpose` (B n×k), from luFactor's output, whose U must have no zero pivot. */
   luSolve(lu: FloatArray, piv: Int32Array, b: FloatArray, n: number, k: number, count: number, transpose: boolean, out: FloatArray): void;
   /** sign(det A) (0 when singular) and log|det A| (−∞ when singular) from luFactor's output. */
@@ -51,11 +51,21 @@ export interface LinalgKernels {
    */
   eigh(a: FloatArray, n: number, count: number, values: FloatArray, vectors: FloatArray): void;
   /**
-   * Reduced QR of `count` m×n matrices (m ≥ n) by Householder reflections, LAPACK's geqrf convention
-   * (R[j,j] = −sign(a)·‖x‖, no reflection where the column below is already zero): q gets Q (m×n,
-   * orthonormal columns), r gets R (n×n, upper triangular).
+   * QR of `count` m×n matrices by Householder reflections, LAPACK's geqrf convention (R[j,j] =
+   * −sign(a)·‖x‖, no reflection where the column below is already zero), k = min(m, n): q gets Q
+   * (m×c, orthonormal columns), r gets R (c×n, upper triangular), with c = k, or c = m if `complete`.
    */
-  qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray): void;
+  qr(a: FloatArray, m: number, n: number, count: number, q: FloatArray, r: FloatArray, complete: boolean): void;
   /** det A as the product of U's pivots and the permutation's sign, from luFactor's output. */
   luDet(lu: FloatArray, piv: Int32Array, n: number, count: number, out: FloatArray): void;
+}
+
+/** The SVD kernel (js-svd.ts), beside the factorizations. */
+export interface SvdKernels {
+  /**
+   * Reduced SVD of `count` m×n matrices by one-sided Jacobi: u gets U (m×k, k = min(m, n)), s the
+   * singular values descending (count×k), vh gets Vh (k×n), A = U·diag(s)·Vh; each column of U has
+   * its largest-magnitude component positive, and the columns for σ = 0 complete an orthonormal set.
+   */
+  svd(a: FloatArray, m: number, n: number, count: number, u: FloatArray, s: FloatArray, vh: FloatArray): void;
 }

@@ -9,7 +9,7 @@ import type { FloatArray } from '../dtype.js';
 
 import type { UnaryKernelOp } from './js-unary.js';
 import type { ConvGeometry } from './js-conv.js';
-import type { LinalgKernels } from './linalg-types.js';
+import type { LinalgKernels, SvdKernels } from './linalg-types.js';
 
 export type { UnaryKernelOp, ConvGeometry };
 
@@ -29,7 +29,7 @@ export type ReduceKernelOp = 'sum' | 'max' | 'min';
  * const mine: Partial<Kernels> = { unary: (op, x, o, p) => jsKernels.unary(op, x, o, p) };
  * mine.unary!('exp', new Float32Array([0, 1]), out); // out is now [1, 2.718…]
  */
-export interface Kernels extends LinalgKernels {
+export interface Kernels extends LinalgKernels, SvdKernels {
   /** out[i] = f(x[i]) (js-unary.ts lists the ops); `p` is the op's parameter where it has one. `out` may be `x` itself. */
   unary(op: UnaryKernelOp, x: FloatArray, out: FloatArray, p?: number): void;
   /** out = a ∘ b with NumPy broadcasting of `aShape` and `bShape` to `outShape`; comparisons write 1 or 0. */

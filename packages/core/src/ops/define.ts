@@ -10,9 +10,9 @@ import { checkSize } from '../creation.js';
 import { alloc, promote, type DType } from '../dtype.js';
 import { TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels, type BinaryKernelOp, type UnaryKernelOp } from '../kernels/index.js';
-import { broadcastShapes, sameShape } from '../shape.js';
+import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import { apply, type Grads, type OpDef, type VjpNode } from '../tape.js';
-import { Tensor, isForeignTensor } from '../tensor.js';
+import { Tensor, isForeignTensor, outputLike } from '../tensor.js';
 
 export type { Grads, OpDef, VjpNode };
 
@@ -79,7 +79,7 @@ export function unaryOp<K extends UnaryKernelOp>(name: K, vjp: UnaryVjp): Primit
     forward: ([x]) => {
       const out = alloc(x.dtype, x.size);
       kernels.unary(name, x.data, out);
-      return new Tensor(out, x.shape);
+      return outputLike(out, x);
     },
     vjp,
   });
@@ -91,11 +91,16 @@ export function unaryOp<K extends UnaryKernelOp>(name: K, vjp: UnaryVjp): Primit
 export function binaryOp<K extends BinaryKernelOp>(name: K, vjp: UnaryVjp): Primitive<(a: Operand, b: Operand) => Tensor, null, K> {
   const rule = defineOp<K, null>(name, {
     forward: ([a, b]) => {
-      const shape = a.shape === b.shape || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(name, a.shape, b.shape);
-      let n = 1;
-      for (const d of shape) n *= d;
+      const dtype = promote(a.dtype, b.dtype);
+      if (a.shape === b.shape || sameShape(a.shape, b.shape)) {
+        const out = alloc(dtype, a.size);
+        kernels.binary(name, a.data, a.shape, b.data, b.shape, out, a.shape);
+        return outputLike(out, a);
+      }
+      const shape = broadcastShapes(name, a.shape, b.shape);
+      const n = sizeOf(shape);
       if (n > a.size && n > b.size) checkSize(name, n, 'b', `the broadcast result ${fmtShape(shape)}`);
-      const out = alloc(promote(a.dtype, b.dtype), n);
+      const out = alloc(dtype, n);
       kernels.binary(name, a.data, a.shape, b.data, b.shape, out, shape);
       return new Tensor(out, shape);
     },

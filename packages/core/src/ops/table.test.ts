@@ -16,6 +16,7 @@ import {
 import * as F from '../functions.js';
 import { apply } from '../tape.js';
 import { LINALG_CASES } from './linalg/linalg.testkit.js';
+import { NORM_CASES, SVD_CASES } from './linalg/svd.testkit.js';
 import { OPS, type OpName } from './table.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
@@ -320,6 +321,8 @@ const CASES: { [K in OpName]: Case } = {
   cumprod: { args: scanArgs(withZeros).map(([x, axis]) => [x, axis]), f: F.cumprodRaw },
   // well-conditioned (and symmetric positive definite for cholesky) inputs: see linalg.testkit.ts
   ...LINALG_CASES,
+  // distinct, nonzero singular values and a stable sign convention: see svd.testkit.ts
+  ...SVD_CASES,
 };
 
 // ── the public composites, built from the primitives ──────────────────────────────────────────────
@@ -491,6 +494,8 @@ const COMPOSITES: Record<string, Case> = {
     ),
     f: tile,
   },
+  // away from kinks: no zeros, no tied extremes, distinct singular values (svd.testkit.ts)
+  ...NORM_CASES,
 };
 
 // ── the checks ────────────────────────────────────────────────────────────────────────────────────

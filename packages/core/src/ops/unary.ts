@@ -7,7 +7,7 @@ import { ShapeError, TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { sameShape } from '../shape.js';
 import { apply } from '../tape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, outputLike } from '../tensor.js';
 import { add, div, eq, ge, gt, mul, neg, square, sub, where } from './arith.js';
 import { binaryOp, defineOp, expectTensor, unaryOp, type Grads } from './define.js';
 
@@ -126,7 +126,7 @@ export const sigmoidGradOp = defineOp('sigmoidGrad', {
   forward: ([y, g]) => {
     const out = alloc(promote(y.dtype, g.dtype), y.size);
     kernels.sigmoidGrad(y.data, g.data, out);
-    return new Tensor(out, y.shape);
+    return outputLike(out, y);
   },
   vjp: (dz, { inputs: [y, g] }, needs) => [
     needs[0] ? mul(dz, mul(g, sub(1, mul(y, 2)))) : null,

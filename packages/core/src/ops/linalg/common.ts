@@ -57,3 +57,17 @@ export function pivotError(op: string, arg: string, f: PivotFailure, batch: read
   const where = batch.length > 0 ? ` (matrix ${fmtShape(index)} of the batch)` : '';
   return new LinAlgError(op, `${what}: pivot ${f.pivot} (counting from 0) is ${f.value}${where}`, arg, index, f.pivot);
 }
+
+/**
+ * A LinAlgError naming `op` and the first zero on the diagonal of the leading k×k block of some matrix of
+ * U [..., rows, cols] (a triangular factor the gradient solves with), else nothing.
+ */
+export function checkPivots(op: string, U: Tensor, what: string): void {
+  const rows = U.shape[U.ndim - 2], cols = U.shape[U.ndim - 1], k = Math.min(rows, cols);
+  const { batch, count } = batchOf(U);
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < k; i++) {
+      if (U.data[b * rows * cols + i * cols + i] === 0) throw pivotError(op, 'A', { batch: b, pivot: i, value: 0 }, batch, what);
+    }
+  }
+}

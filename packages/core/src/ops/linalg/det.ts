@@ -14,7 +14,7 @@ function factor(A: Tensor): { lu: FloatArray; piv: Int32Array; n: number; count:
   const n = A.shape[A.ndim - 1];
   const { batch, count } = batchOf(A);
   const lu = alloc('float64', A.size), piv = new Int32Array(count * n);
-  kernels.luFactor(A.data, n, count, lu, piv, kernels.gemm);
+  kernels.luFactor(A.data, n, n, count, lu, piv, kernels.gemm);
   return { lu, piv, n, count, batch };
 }
 

@@ -33,8 +33,9 @@ export const eighOp = defineOp('eigh', {
     const { w, V } = unpack(output), { w: dw, V: dV } = unpack(dW);
     const n = w.shape[w.ndim - 1], I = diagonalMatrix(n, w.dtype);
     let G = mul(I, reshape(dw, [...dw.shape.slice(0, -1), 1, n]));
-    // no cotangent on the eigenvectors (a loss of the eigenvalues): no F term, finite even for repeated ones
-    if (dV.data.some((v) => v !== 0)) {
+    // no cotangent on the eigenvectors (a loss of the eigenvalues): no F term, finite even for repeated
+    // ones; a recorded cotangent (jvp differentiates the VJP in it) keeps the F term while they are distinct
+    if (dV.data.some((v) => v !== 0) || (dW.requiresGrad && !hasRepeated(w))) {
       checkDistinct(w);
       const gap = sub(reshape(w, [...w.shape.slice(0, -1), 1, n]), reshape(w, [...w.shape, 1])); // w_j − w_i
       const F = mul(div(1, add(gap, I)), sub(1, I)); // 1/(w_j − w_i), kept finite on the diagonal, then zeroed
@@ -44,6 +45,13 @@ export const eighOp = defineOp('eigh', {
     return [mul(add(dA, mT(dA)), 0.5)];
   },
 });
+
+/** True when two neighbouring eigenvalues of some matrix are equal (w is sorted). */
+function hasRepeated(w: Tensor): boolean {
+  const n = w.shape[w.ndim - 1];
+  for (let i = 0; i < w.size; i++) if (i % n > 0 && w.data[i] === w.data[i - 1]) return true;
+  return false;
+}
 
 /** A LinAlgError when a matrix has a repeated eigenvalue (its eigenvectors' gradient is infinite there). */
 function checkDistinct(w: Tensor): void {

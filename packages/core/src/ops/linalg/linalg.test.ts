@@ -78,7 +78,26 @@ describe('known values', () => {
     expectClose(matmul(P, matmul(L, U)), A.toArray(), 1e-15);
     // a singular matrix factors; the gradient, which needs U⁻¹, is the error
     expectClose(lu(f64([[1, 2], [2, 4]])).U, [[2, 4], [0, 0]]);
-    expect(linAlgErrorOf(() => grad((a: Tensor) => lu(a).U.sum())(f64([[1, 2], [2, 4]]))).pivot).toBe(1);
+    const e = linAlgErrorOf(() => grad((a: Tensor) => lu(a).U.sum())(f64([[1, 2], [2, 4]])));
+    expect(e.message).toBe("lu: argument 'A': the gradient is infinite: U is singular: pivot 1 (counting from 0) is 0");
+  });
+
+  it('lu of tall and wide matrices: P m×m, L m×k, U k×n with k = min(m, n)', () => {
+    // tall: the 3 in the last row is the first pivot, then the 2 of the first row
+    const t = lu(f64([[1, 2], [0, 1], [3, 0]]));
+    expectClose(t.P, [[0, 1, 0], [0, 0, 1], [1, 0, 0]]);
+    expectClose(t.L, [[1, 0], [1 / 3, 1], [0, 0.5]], 1e-15);
+    expectClose(t.U, [[3, 0], [0, 2]]);
+    // wide: only the leading square block is eliminated; U's last column is L⁻¹·Pᵀ·(A's last column)
+    const W = f64([[1, 2, 3], [4, 5, 6]]);
+    const w = lu(W);
+    expect([w.P.shape, w.L.shape, w.U.shape]).toEqual([[2, 2], [2, 2], [2, 3]]);
+    expectClose(w.L, [[1, 0], [0.25, 1]]);
+    expectClose(w.U, [[4, 5, 6], [0, 0.75, 1.5]]);
+    const B = f64([[[[2, 1, 0, 1], [4, 0, 1, 2]]], [[[0, 1, 5, 1], [1, 0, 0, 3]]]]); // [2, 1, 2, 4]
+    const { P, L, U } = lu(B);
+    expect(U.shape).toEqual([2, 1, 2, 4]);
+    expectClose(matmul(P, matmul(L, U)), B.toArray(), 1e-15);
   });
 
   it('eigh: ascending eigenvalues, unit eigenvectors (largest component positive), batched', () => {
@@ -104,7 +123,7 @@ describe('known values', () => {
     );
   });
 
-  it('qr: Q·R = A, orthonormal Q, upper R, batched; wide matrices refused', () => {
+  it('qr: Q·R = A, orthonormal Q, upper R, batched', () => {
     const A = f64([[[3, 1], [4, 2], [1, 5]], [[1, 0], [0, 2], [0, 0]]]);
     const { Q, R } = qr(A);
     expectClose(matmul(Q, R), A.toArray(), 1e-14);
@@ -112,7 +131,28 @@ describe('known values', () => {
     expectClose(R.slice([0, 1, 0], [null, 2, 1]), [[[0]], [[0]]]); // R[..., 1, 0]
     // the second matrix is already upper triangular below: LAPACK's rule leaves it unreflected
     expectClose(R.slice([1], [2]), [[[1, 0], [0, 2]]]);
-    expect(() => qr(f64([[1, 2, 3]]))).toThrow("qr: argument 'A': wide matrices (m < n) are not supported yet, got shape [1, 3]; factor the transpose");
+  });
+
+  it('qr of wide matrices: Q m×m, R m×n; mode complete of tall ones: Q m×m, R m×n with zero rows', () => {
+    const W = f64([[3, 1, 5], [4, 2, 0]]);
+    const w = qr(W);
+    expectClose(w.Q, [[-0.6, -0.8], [-0.8, 0.6]], 1e-15);
+    expectClose(w.R, [[-5, -2.2, -3], [0, 0.4, -4]], 1e-15);
+    expect(qr(W, 'complete').R.shape).toEqual([2, 3]);
+    const T = f64([[[3, 1], [4, 2], [1, 5]], [[1, 0], [0, 2], [0, 0]]]);
+    const { Q, R } = qr(T, 'complete');
+    expect([Q.shape, R.shape]).toEqual([[2, 3, 3], [2, 3, 2]]);
+    expectClose(matmul(Q, R), T.toArray(), 1e-14);
+    expectClose(matmul(Q.T, Q), [[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]], 1e-15);
+    expectClose(R.slice([0, 2], [null, 3]), [[[0, 0]], [[0, 0]]]);
+    // Q's first n columns and R's first n rows are the reduced factors, and so are their gradients
+    const reduced = qr(T);
+    expectClose(Q.slice([0, 0, 0], [null, null, 2]), reduced.Q.toArray(), 0);
+    const loss = (mode: 'reduced' | 'complete') => (a: Tensor) => {
+      const f = qr(a, mode);
+      return f.Q.slice([0, 0, 0], [null, null, 2]).sum().add(f.R.square().sum());
+    };
+    expectClose(grad(loss('complete'))(T), grad(loss('reduced'))(T).toArray(), 0);
   });
 
   it('structure: tril, triu, diagonal, diag, trace, outer', () => {
@@ -185,10 +225,33 @@ describe('singular and non-positive-definite matrices', () => {
   });
 });
 
+describe('lu and qr errors name the op', () => {
+  it("qr's gradient needs R invertible; mode 'complete' has none through Q's extra columns", () => {
+    const rankOne = f64([[1, 2, 3], [0, 0, 1]]); // wide, its leading 2×2 block singular (and already triangular)
+    expect(linAlgErrorOf(() => grad((a: Tensor) => qr(a).R.sum())(rankOne)).message).toBe(
+      "qr: argument 'A': the gradient is infinite: A does not have full column rank (R is singular): pivot 1 (counting from 0) is 0",
+    );
+    const T = f64([[3, 1], [4, 2], [1, 5]]);
+    expect(linAlgErrorOf(() => grad((a: Tensor) => qr(a, 'complete').Q.sum())(T)).message).toBe(
+      "qr: argument 'A': mode 'complete' of a tall matrix (m = 3 > n = 2) has no gradient through Q's last m − n columns (they are not a function of A); use mode 'reduced'",
+    );
+    expect(() => qr(T, 'r' as 'reduced')).toThrow("qr: argument 'mode': expected 'reduced' or 'complete', got \"r\"");
+  });
+
+  it('lu of a singular tall matrix factors; its gradient names the zero pivot of U in the batch', () => {
+    const S = f64([[[1, 0], [0, 1], [1, 1]], [[1, 2], [2, 4], [3, 6]]]);
+    expectClose(lu(S).U.slice([1], [2]), [[[3, 6], [0, 0]]], 1e-15);
+    const e = linAlgErrorOf(() => grad((a: Tensor) => lu(a).L.sum())(S));
+    expect([e.op, e.batch, e.pivot]).toEqual(['lu', [1], 1]);
+  });
+});
+
 describe('shape errors name the op and the shapes', () => {
   it.each([
     ['cholesky', () => cholesky(f64([[1, 2, 3], [4, 5, 6]])), "cholesky: argument 'A': expected square matrices, got shape [2, 3] (2 × 3)"],
     ['det', () => det(f64([1, 2])), "det: argument 'A': expected a matrix or a batch of matrices (rank ≥ 2), got shape [2]"],
+    ['lu', () => lu(f64([1, 2])), "lu: argument 'A': expected a matrix or a batch of matrices (rank ≥ 2), got shape [2]"],
+    ['qr', () => qr(f64([1, 2])), "qr: argument 'A': expected a matrix or a batch of matrices (rank ≥ 2), got shape [2]"],
     ['solve', () => solve(f64([[1, 0], [0, 1]]), f64([[1, 2, 3]])), "solve: argument 'B': B must have shape [..., 2, k] to match A of shape [2, 2], got [1, 3]"],
     ['solve', () => solve(f64([[1, 0], [0, 1]]), f64([1, 2, 3])), "solve: argument 'B': the vector(s) B must have length 2 to match A, got shape [3]"],
     ['solve', () => solve(f64([[[1, 0], [0, 1]], [[1, 0], [0, 1]]]), f64([[[1], [2]], [[1], [2]], [[1], [2]]])), 'solve: shapes [2] (A (batch dims)) and [3] (B (batch dims)) do not broadcast'],
@@ -249,6 +312,15 @@ describe('large matrices (several blocks of the blocked kernels)', () => {
     }
   });
 
+  it.each([[150, 70], [70, 150], [200, 130]])('lu of a %i×%i matrix (blocked, pivoting) reproduces it', (m, n) => {
+    const A = tensor(Float64Array.from({ length: m * n }, (_, i) => Math.sin(i * 12.9898) + (i % (n + 1) === 0 ? 2 : 0)), { shape: [m, n], dtype: 'float64' });
+    const { P, L, U } = lu(A);
+    expect(maxAbs(matmul(P, matmul(L, U)).sub(A))).toBeLessThan(1e-12);
+    expect(maxAbs(triu(L, 1))).toBe(0);
+    expect(maxAbs(tril(U, -1))).toBe(0);
+    expect(maxAbs(L)).toBeLessThanOrEqual(1); // partial pivoting: no multiplier exceeds 1
+  });
+
   it('a failing pivot in a later block is found and named', () => {
     const n = 150;
     const A = spd(n);
@@ -278,6 +350,46 @@ describe('batches broadcast and float32 works', () => {
     expect(solve(f32([[3, 1], [1, 2]]), f32([9, 8])).dtype).toBe('float32');
     expectClose(det(f32([[6, 1, 1], [4, -2, 5], [2, 8, 7]])), -306, 1e-4);
     expect(solve(f32([[3, 1], [1, 2]]), f64([9, 8])).dtype).toBe('float64');
+  });
+
+  it.each([
+    ['triangularSolve', (A: Tensor) => triangularSolve(A, A.slice([0, 0, 0], [null, null, 2]), { lower: true })],
+    ['cholesky', (A: Tensor) => cholesky(matmul(A, A.T))],
+    ['solve', (A: Tensor) => solve(A, A.sum(-1))],
+    ['inv', inv],
+    ['det', det],
+    ['slogdet', (A: Tensor) => slogdet(A).logabsdet],
+    ['eigh', (A: Tensor) => { const { values, vectors } = eigh(A.add(A.T)); return values.sum().add(vectors.square().mul(A).sum()); }],
+    ['lu', (A: Tensor) => { const { L, U } = lu(A); return L.sum().add(U.square().sum()); }],
+    ['qr', (A: Tensor) => { const { Q, R } = qr(A); return Q.sum().add(R.square().sum()); }],
+  ] as const)('%s: a batch in float32 gives float64\'s values and gradients to float32 accuracy', (_name, f) => {
+    const A = [[[4, 1, -0.5], [1, -3, 0.2], [0.5, 0.7, 2]], [[-2, 0.3, 1], [0.4, 5, -1], [1, 1, 3]]];
+    const fsum = (a: Tensor) => (f as (a: Tensor) => Tensor)(a).sum();
+    const [y32, y64] = [fsum(f32(A)), fsum(f64(A))];
+    expect(y32.dtype).toBe('float32');
+    expect(Math.abs(y32.item() - y64.item())).toBeLessThan(1e-5 * (1 + Math.abs(y64.item())));
+    const g32 = grad(fsum)(f32(A));
+    expect(g32.dtype).toBe('float32');
+    expectClose(g32, grad(fsum)(f64(A)).toArray(), 1e-4);
+  });
+
+  it('lu and qr of tall and wide matrices in float32 match float64 to float32 accuracy, gradients too', () => {
+    const A = [[0.5, -1, 2], [3, 0.2, -0.4], [-1, 2.5, 1], [0.7, 0.3, -2]];
+    const At = [[0.5, 3, -1, 0.7], [-1, 0.2, 2.5, 0.3], [2, -0.4, 1, -2]];
+    for (const X of [A, At]) {
+      const luLoss = (a: Tensor) => { const { L, U } = lu(a); return L.sum().add(U.square().sum()); };
+      const qrLoss = (a: Tensor) => { const { Q, R } = qr(a); return Q.sum().add(R.square().sum()); };
+      for (const loss of [luLoss, qrLoss]) {
+        const g32 = grad(loss)(f32(X)), g64 = grad(loss)(f64(X));
+        expect(g32.dtype).toBe('float32');
+        expectClose(g32, g64.toArray(), 1e-4);
+      }
+      const [l32, l64] = [lu(f32(X)), lu(f64(X))];
+      expect(l32.U.dtype).toBe('float32');
+      expectClose(l32.P, l64.P.toArray(), 0);
+      expectClose(l32.U, l64.U.toArray(), 1e-5);
+      expectClose(qr(f32(X)).R, qr(f64(X)).R.toArray(), 1e-5);
+    }
   });
 });
 

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { concat, gradcheck, gradgradcheck, tensor, type GradcheckReport, type Tensor } from '@tapegrad/core';
-import { cholesky, det, eigh, lu, qr, slogdet, solve, triangularSolve } from './index.js';
+import { cholesky, det, eigh, lu, qr, slogdet, solve, triangularSolve, type QrMode } from './index.js';
 
 type Fn = (...args: any[]) => Tensor | Tensor[];
 export interface Case {
@@ -132,17 +132,29 @@ export const LINALG_CASES = {
   solve: { args: systemArgs(generalMatrices), f: solve },
   det: { args: squareArgs(generalMatrices), f: det },
   slogdet: { args: squareArgs(generalMatrices), f: (A: Tensor) => slogdet(A).logabsdet },
-  // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
   eigh: { args: squareArgs(separatedSymmetric), f: (A: Tensor) => { const { values, vectors } = eigh(A); return [values, vectors]; } },
   // tall matrices: a diagonally dominant n×n block on top (positive diagonal, rows in place, no zeros)
   // keeps the columns well conditioned and away from where LAPACK's sign rule (which we share with
-  // PyTorch) makes Q and R jump: a leading entry crossing 0, or a column exactly 0 below the diagonal
+  // PyTorch) makes Q and R jump: a leading entry crossing 0, or a column exactly 0 below the diagonal;
+  // wide matrices: such a block on the left, any columns to its right. Mode 'complete' of a tall A: Q's
+  // first n columns (the others have no gradient)
   qr: {
-    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: 0, max: 2 })).chain(([b, n, extra]) =>
-      fc.tuple(dominantMatrices(b, n), reals(sizeOf(b) * extra * n, 0.5, 2).map((v) => f64([...b, extra, n], v))).map(([top, rest]) => [extra === 0 ? top : concat([top, rest], -2)])),
-    f: (A: Tensor) => { const { Q, R } = qr(A); return [Q, R]; },
+    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: -2, max: 2 }), fc.constantFrom('reduced', 'complete')).chain(([b, n, extra, mode]) =>
+      fc.tuple(dominantMatrices(b, n), reals(sizeOf(b) * Math.abs(extra) * n, 0.5, 2)).map(([block, v]) =>
+        [extra === 0 ? block : extra > 0 ? concat([block, f64([...b, extra, n], v)], -2) : concat([block, f64([...b, n, -extra], v)], -1), mode])),
+    f: (A: Tensor, mode: QrMode) => {
+      const { Q, R } = qr(A, mode), k = Math.min(...A.shape.slice(-2));
+      return [Q.shape[Q.ndim - 1] > k ? Q.slice(Q.shape.map(() => 0), [...Q.shape.slice(0, -1).map(() => null), k]) : Q, R];
+    },
   },
-  lu: { args: squareArgs(generalMatrices), f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; } },
+  // square, tall (rows in [−½, ½] below: never a pivot) and wide (any columns right of the square block);
+  // pivoting is stable under small perturbations: the dominant entry of each column leads by ≳ n − 2
+  lu: {
+    args: fc.tuple(batchArb, sizeArb, fc.integer({ min: -2, max: 2 })).chain(([b, n, extra]) =>
+      fc.tuple(generalMatrices(b, n), reals(sizeOf(b) * Math.abs(extra) * n, -0.5, 0.5)).map(([block, v]) =>
+        [extra === 0 ? block : extra > 0 ? concat([block, f64([...b, extra, n], v)], -2) : concat([block, f64([...b, n, -extra], v.map((x) => 4 * x))], -1)])),
+    f: (A: Tensor) => { const { L, U } = lu(A); return [L, U]; },
+  },
 } satisfies Record<string, Case>;
 
 const describeArgs = (args: readonly unknown[]): string =>

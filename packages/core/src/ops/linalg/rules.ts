@@ -6,3 +6,4 @@ export { detOp, slogdetOp } from './det.js';
 export { luOp } from './lu.js';
 export { eighOp } from './eigh.js';
 export { qrOp } from './qr.js';
+export { svdOp, svdvalsOp } from './svd.js';

@@ -20,7 +20,7 @@ export const solveOp = defineOp<'solve', Attrs>('solve', {
     const { batch, count } = batchOf(A);
     const dtype = promote(A.dtype, B.dtype);
     const lu = alloc(dtype, A.size), piv = new Int32Array(count * n);
-    const failed = kernels.luFactor(A.data, n, count, lu, piv, kernels.gemm);
+    const failed = kernels.luFactor(A.data, n, n, count, lu, piv, kernels.gemm);
     if (failed !== null) throw pivotError(op, 'A', failed, batch, 'the matrix is singular (LU with partial pivoting met a zero pivot)');
     const out = alloc(dtype, B.size);
     kernels.luSolve(lu, piv, B.data, n, k, count, transpose, out);
