@@ -14,6 +14,7 @@ import { benchmarksDoc, generatedSection } from './docs.js';
 import { machine } from './machine.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
 import { bestOf, buildReport, fmt, textTable, type Column } from './report.js';
+import { ceilingLines, measureCeiling } from './ceiling.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/bench/dist
 const benchDir = path.resolve(here, '..');
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   }
   const m = machine();
   console.log(`tapegrad bench${opts.smoke ? ' (smoke: tiny sizes, one repetition)' : ''} — ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.load[0].toFixed(1)}`);
+  const ceiling = measureCeiling(); // here, before the children: this process idles while they run
   // Rounds run the libraries in turn, so a burst of load from elsewhere hits them alike; each figure is
   // then the best of its rounds' medians.
   const rounds: Column[][] = [];
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('(×r = speed ratio tapegrad ÷ peer on the same row: above 1, tapegrad is faster)');
+  ceilingLines(ceiling, report.figures).forEach((line) => console.log(line));
   console.log(`load average ${m.load.map((l) => l.toFixed(1)).join(' → ')} on ${m.cores} cores`);
   const infos: Record<string, Record<string, string>> = {};
   for (const col of columns) if ('result' in col) infos[col.lib] = col.result.info;

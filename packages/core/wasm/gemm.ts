@@ -10,23 +10,34 @@
  * a stride.
  *
  * The micro-kernel keeps an MR×NR tile of C in eight v128 registers: 4 rows × two vectors, i.e. 4×8
- * for f32 and 4×4 for f64, so a packed B row is always 32 bytes. Baseline WASM SIMD has no fused
- * multiply-add, so each step costs a mul and an add per register; eight accumulators leave room in the
- * 15 SIMD registers V8 allocates on x64 for the two B vectors, the broadcast A value and the product
- * (6×8 and 5×8 spill and measured 20–40% slower; unrolling the k loop measured slower too). This runs at
- * about 50% of the 128-bit SIMD ceiling, as XNNPACK's WASM kernels do: V8 issues ~31 instructions a k
- * step for 16 mul/add, so the front end, not the FP pipes, sets the pace.
+ * for f32 and 4×4 for f64, so a packed B row is always NRB = 32 bytes. Built with relaxed SIMD
+ * (index-relaxed.ts), each step is one fused relaxed_madd a register; baseline WASM SIMD has no fused
+ * multiply-add, so there each step costs a mul and an add. Why this tile and no larger: V8 (TurboFan)
+ * keeps a wasm load in program order but places the pure arithmetic after all the loads of a loop
+ * body, so every value loaded in one k step is live at once: 6 loads + 8 accumulators (+ 1 product for
+ * mul + add) fill the 15 xmm registers V8 allocates on x64. Other tiles measured slower, fused or
+ * not: 6×8 spills (−40%), so does 4×8 with the k loop unrolled by 2 (−30%); 5×8 with A loaded as one
+ * vector and splatted by shuffles and 2×16 (fewer broadcasts) gained nothing or lost up to 10%. Measured on Zen 3 with Node 20, against the ceiling
+ * of packages/bench/src/ceiling.ts in the same process: the micro-kernel alone runs at ~97% of the
+ * relaxed_madd ceiling fused and ~85% of the mul + add ceiling unfused; the whole gemm (n = 1024, its
+ * packing and the passes over C included) at ~85–90% and ~70–75%.
  *
  * Memory is owned by JS: every pointer is a byte offset chosen by the caller, and `work` is a scratch
  * area of at least gemmWorkBytes() bytes that no other thread uses at the same time.
  */
 
-import { KC, MC, MR, NC, NR } from './tiles';
+import { KC, MC, MR, NC, NR, NRB } from './tiles';
 import { packPanelsA, packPanelsB } from './pack';
 
 /** Bytes of scratch one gemm call needs (either type): packed A block, packed B slab, one edge tile. */
 export function gemmWorkBytes(): i32 {
-  return (MC<f32>() * KC + KC * NC<f32>() + MR * NR<f32>()) * 4;
+  return max(workBytes<f32>(), workBytes<f64>());
+}
+
+// @ts-ignore: decorator
+@inline
+function workBytes<T>(): i32 {
+  return (MC<T>() * KC + KC * NC<T>() + MR * NR<T>()) * sizeof<T>();
 }
 
 /**
@@ -157,6 +168,14 @@ function macroKernel<T>(
   }
 }
 
+/** c + x·b lane-wise: one fused relaxed_madd where the module is built with relaxed SIMD, else a mul and an add. */
+// @ts-ignore: decorator
+@inline
+function madd<T>(c: v128, x: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(x, b, c);
+  return v128.add<T>(c, v128.mul<T>(x, b));
+}
+
 /** C[0:MR, 0:NR] (+)= Σ_p a[p, 0:MR] ⊗ b[p, 0:NR] over the packed panels. */
 // @ts-ignore: decorator
 @inline
@@ -166,24 +185,26 @@ function microKernel<T>(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumul
   let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
   let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
   let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
-  for (let p = 0; p < kc; p++) {
+  // kc ≥ 1; the loop runs on b alone, so a step costs no counter.
+  const end = b + <usize>kc * NRB;
+  do {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let x = v128.load_splat<T>(a);
-    c00 = v128.add<T>(c00, v128.mul<T>(x, b0));
-    c01 = v128.add<T>(c01, v128.mul<T>(x, b1));
+    c00 = madd<T>(c00, x, b0);
+    c01 = madd<T>(c01, x, b1);
     x = v128.load_splat<T>(a, S);
-    c10 = v128.add<T>(c10, v128.mul<T>(x, b0));
-    c11 = v128.add<T>(c11, v128.mul<T>(x, b1));
+    c10 = madd<T>(c10, x, b0);
+    c11 = madd<T>(c11, x, b1);
     x = v128.load_splat<T>(a, 2 * S);
-    c20 = v128.add<T>(c20, v128.mul<T>(x, b0));
-    c21 = v128.add<T>(c21, v128.mul<T>(x, b1));
+    c20 = madd<T>(c20, x, b0);
+    c21 = madd<T>(c21, x, b1);
     x = v128.load_splat<T>(a, 3 * S);
-    c30 = v128.add<T>(c30, v128.mul<T>(x, b0));
-    c31 = v128.add<T>(c31, v128.mul<T>(x, b1));
+    c30 = madd<T>(c30, x, b0);
+    c31 = madd<T>(c31, x, b1);
     a += <usize>MR * S;
-    b += 32;
-  }
+    b += NRB;
+  } while (b < end);
   const row = <usize>ldc * S;
   if (accumulate) {
     c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));

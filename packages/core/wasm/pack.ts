@@ -4,7 +4,7 @@
  * p but the panel is p-major (A stored m×k, B stored n×k), four source rows are loaded a vector at a time
  * and transposed in registers (pack4Rows) instead of moved one element at a time.
  */
-import { MR, NR } from './tiles';
+import { MR, NR, NRB } from './tiles';
 
 /**
  * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel t holds rows ic+t·MR .. +MR, stored p-major
@@ -65,7 +65,7 @@ export function packPanelsB<T>(transB: bool, b: usize, ldb: i32, pc: i32, kc: i3
       const step = <usize>ldb * S;
       if (nr == NRT) {
         for (let p = 0; p < kc; p++, src += step) {
-          const d = panel + <usize>p * 32;
+          const d = panel + <usize>p * NRB;
           v128.store(d, v128.load(src));
           v128.store(d, v128.load(src, 16), 16);
         }
@@ -81,16 +81,15 @@ export function packPanelsB<T>(transB: bool, b: usize, ldb: i32, pc: i32, kc: i3
       // 16 bytes of each 32-byte panel row.
       const src = b + (<usize>(jc + jr) * ldb + pc) * S;
       const ld = <usize>ldb * S;
-      pack4Rows<T>(src, ld, kc, panel, 32);
-      if (S == 4) pack4Rows<T>(src + 4 * ld, ld, kc, panel + 16, 32);
+      for (let q = 0; q < NRT; q += 4) pack4Rows<T>(src + <usize>q * ld, ld, kc, panel + <usize>q * S, NRB);
     } else {
       for (let q = 0; q < NRT; q++) {
         const d = panel + <usize>q * S;
         if (q < nr) {
           const src = b + (<usize>(jc + jr + q) * ldb + pc) * S;
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, load<T>(src + <usize>p * S));
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * NRB, load<T>(src + <usize>p * S));
         } else {
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * 32, <T>0);
+          for (let p = 0; p < kc; p++) store<T>(d + <usize>p * NRB, <T>0);
         }
       }
     }

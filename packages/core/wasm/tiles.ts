@@ -4,9 +4,11 @@
 export const MR: i32 = 4;
 /** Depth of a k block. */
 export const KC: i32 = 256;
-/** Columns of the tile (and of a packed B panel): two v128 registers, i.e. a 32-byte row. */
+/** Bytes of a row of the tile (and of a packed B panel): NRB / 16 v128 registers. */
+export const NRB: i32 = 32;
+/** Columns of the tile (and of a packed B panel). */
 // @ts-ignore: decorator
-@inline export function NR<T>(): i32 { return 32 / sizeof<T>(); }
+@inline export function NR<T>(): i32 { return NRB / sizeof<T>(); }
 /** Rows of a packed A block: MC·KC elements = 128 KiB, for L2. */
 // @ts-ignore: decorator
 @inline export function MC<T>(): i32 { return 512 / sizeof<T>(); }

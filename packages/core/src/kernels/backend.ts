@@ -19,18 +19,22 @@ export interface BackendInfo {
   readonly kernels: 'wasm-simd' | 'js';
   /** Threads a large matmul may use (1 when single-threaded, or where shared memory is unavailable). */
   readonly threads: number;
+  /** Whether the WASM matmul multiplies and adds in one fused step (relaxed SIMD's relaxed_madd), where
+   * the engine has it: Chromium ≥ 114, Node ≥ 22. Fused or not, a float32 result may differ in its last
+   * bits between engines, as PyTorch's may between CPUs. */
+  readonly relaxedSimd: boolean;
 }
 
 /**
  * Which kernels are active.
  *
  * @example
- * backend(); // { kernels: 'wasm-simd', threads: 2 } on a 2-core machine with Node 20
+ * backend(); // { kernels: 'wasm-simd', threads: 2, relaxedSimd: false } on a 2-core machine with Node 20
  */
 export function backend(): BackendInfo {
   const rt = kernels.gemm === wasmKernels.gemm ? activeRuntime() : null;
-  if (rt === null) return { kernels: 'js', threads: 1 };
-  return { kernels: 'wasm-simd', threads: sharedRuntime() !== null ? numThreads() : 1 };
+  if (rt === null) return { kernels: 'js', threads: 1, relaxedSimd: false };
+  return { kernels: 'wasm-simd', threads: sharedRuntime() !== null ? numThreads() : 1, relaxedSimd: rt.relaxed };
 }
 
 /**

@@ -7,7 +7,10 @@
  * the JS kernels serve until it is ready.) Two instances: the plain build on an unshared memory runs
  * everything single-threaded; where SharedArrayBuffer exists (Node; browsers only when cross-origin
  * isolated) the shared-memory build runs the products that worker threads share, each worker
- * instantiating the same module on the same memory.
+ * instantiating the same module on the same memory. Where the engine has relaxed SIMD (Chromium ≥ 114,
+ * Node ≥ 22), a third module, the gemm alone built with fused multiply-add, is instantiated on the same
+ * memory and its functions replace the plain ones (for the shared build: its module is the one workers
+ * instantiate), detected by validating it.
  *
  * Memory layout (byte offsets, all chosen here, none by the module):
  *   [0, HEAP_START)                           the threaded gemm's control block (wasm-control.ts)
@@ -15,7 +18,7 @@
  *   [operandBase(threads), …)                  the operands of the current call, copied in and out
  * Operands are transient, so the layout may change from one call to the next.
  */
-import { GEMM_WASM, GEMM_WASM_SHARED, SHARED_MAX_PAGES } from './wasm-bytes.js';
+import { GEMM_WASM, GEMM_WASM_RELAXED, GEMM_WASM_SHARED, GEMM_WASM_SHARED_RELAXED, SHARED_MAX_PAGES } from './wasm-bytes.js';
 import { HEAP_START } from './wasm-control.js';
 import type { SharedWasmExports, WasmExports } from './wasm-exports.js';
 
@@ -32,11 +35,14 @@ export interface WasmRuntime<E extends WasmExports = WasmExports> {
   /** The functions compiled from wasm/*.ts, typed by wasm-exports.ts (generated from their declarations). */
   readonly exports: E;
   readonly memory: WebAssembly.Memory;
-  /** The compiled module, so that workers can instantiate it on the same (shared) memory. */
+  /** The module workers instantiate on the same (shared) memory to call gemmChunks: the relaxed-SIMD
+   * build where it is used (it has only the gemm functions), else the whole build. */
   readonly module: WebAssembly.Module;
   readonly shared: boolean;
   /** Scratch bytes one gemm thread needs, rounded up to a cache line. */
   readonly workBytes: number;
+  /** Whether the gemm functions are the relaxed-SIMD build's (fused multiply-add). */
+  readonly relaxed: boolean;
 }
 
 /** Views over the memory, renewed after growth (old views keep the old length). */
@@ -48,6 +54,8 @@ interface Views {
 // undefined: not tried yet; null: unavailable (or still compiling in the background)
 let plainState: WasmRuntime | null | undefined;
 let sharedState: WasmRuntime<SharedWasmExports> | null | undefined;
+/** Whether a runtime loaded from now on may use the relaxed-SIMD gemm (setRelaxedSimd). */
+let relaxedAllowed = true;
 const views = new WeakMap<WasmRuntime, Views>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -59,12 +67,21 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 
 function runtimeOf<E extends WasmExports>(
   module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean,
+  relaxed: WebAssembly.Instance | null,
 ): WasmRuntime<E> {
-  const exports = instance.exports as unknown as E;
+  // The relaxed build exports only gemm functions, each under the name of the one it replaces.
+  const exports = { ...instance.exports, ...relaxed?.exports } as unknown as E;
   const workBytes = Math.ceil(exports.gemmWorkBytes() / 64) * 64;
-  const rt = { exports, memory, module, shared, workBytes };
+  const rt = { exports, memory, module, shared, workBytes, relaxed: relaxed !== null };
   views.set(rt, { f32: null, f64: null });
   return rt;
+}
+
+/** The relaxed-SIMD gemm module if it may be used and the engine validates it, else null. */
+function relaxedModule(shared: boolean): WebAssembly.Module | null {
+  if (!relaxedAllowed) return null;
+  const bytes = decode(shared ? GEMM_WASM_SHARED_RELAXED : GEMM_WASM_RELAXED);
+  return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
 }
 
 function load<E extends WasmExports>(shared: boolean, done: (rt: WasmRuntime<E>) => void): WasmRuntime<E> | null {
@@ -81,17 +98,34 @@ function load<E extends WasmExports>(shared: boolean, done: (rt: WasmRuntime<E>)
   } catch {
     return null; // a shared memory can be refused (no cross-origin isolation, or no address space)
   }
+  const imports = { env: { memory } };
   try {
     const module = new WebAssembly.Module(bytes);
-    return runtimeOf<E>(module, new WebAssembly.Instance(module, { env: { memory } }), memory, shared);
+    const relaxed = relaxedModule(shared);
+    // Workers instantiate the module that has gemmChunks: the relaxed one where it is used.
+    return runtimeOf<E>(relaxed ?? module, new WebAssembly.Instance(module, imports), memory, shared,
+      relaxed && new WebAssembly.Instance(relaxed, imports));
   } catch {
     // Older Chrome refuses to compile or instantiate more than 4 KB synchronously on a page's main
-    // thread: do it in the background and use the JS kernels until it is done.
+    // thread: do it in the background and use the JS kernels until it is done (without relaxed SIMD,
+    // which those versions lack).
     WebAssembly.compile(bytes)
-      .then(async (module) => done(runtimeOf<E>(module, await WebAssembly.instantiate(module, { env: { memory } }), memory, shared)))
+      .then(async (module) => done(runtimeOf<E>(module, await WebAssembly.instantiate(module, imports), memory, shared, null)))
       .catch(() => {});
     return null;
   }
+}
+
+/**
+ * Allows (the default) or forbids the relaxed-SIMD gemm, so tests can compare both builds; the plain
+ * runtime is reloaded on next use. The shared runtime keeps the build it started with (its workers
+ * hold the module). Returns the previous setting.
+ */
+export function setRelaxedSimd(allowed: boolean): boolean {
+  const previous = relaxedAllowed;
+  relaxedAllowed = allowed;
+  if (plainState && plainState.relaxed !== allowed) plainState = undefined;
+  return previous;
 }
 
 /**

@@ -6,12 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, jsKernels, kernels, matmul, setNumThreads, TapegradError, tensor, useWasm } from '@tapegrad/core';
 import type { FloatArray } from '../dtype.js';
 import { setWasmLimits, wasmKernels } from './wasm.js';
-import { GEMM_WASM } from './wasm-bytes.js';
+import { GEMM_WASM, GEMM_WASM_RELAXED } from './wasm-bytes.js';
 import type { WasmExports } from './wasm-exports.js';
-import { sharedRuntime, wasmRuntime } from './wasm-runtime.js';
+import { setRelaxedSimd, sharedRuntime, wasmRuntime } from './wasm-runtime.js';
 import { chunksByWorkers, defaultThreads, judge, readyThreads } from './wasm-threads.js';
 
 const wasmGemm = wasmKernels.gemm!;
+/** Whether this engine has relaxed SIMD: Node 20 only with --experimental-wasm-relaxed-simd (vitest
+ * --execArgv=--experimental-wasm-relaxed-simd runs the relaxed build's tests too), Chromium, Node ≥ 22. */
+const hasRelaxedSimd = WebAssembly.validate(Uint8Array.from(atob(GEMM_WASM_RELAXED), (ch) => ch.charCodeAt(0)));
 const SIZES = [1, 3, 17, 65, 130];
 const FLAGS = [[false, false], [false, true], [true, false], [true, true]] as const;
 
@@ -64,19 +67,26 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-describe('WASM gemm (single thread)', () => {
+// Both builds of the gemm: fused multiply-add (relaxed SIMD) where the engine has it, and mul + add.
+for (const relaxed of [true, false]) describe.skipIf(relaxed && !hasRelaxedSimd)(`WASM gemm (single thread, ${relaxed ? 'relaxed' : 'baseline'} SIMD)`, () => {
   let restore: ReturnType<typeof setWasmLimits>;
   beforeAll(() => {
     // Every product, however small, goes to WASM; none to the workers.
     restore = setWasmLimits({ gemm: 0, threads: Infinity });
+    setRelaxedSimd(relaxed);
   });
   afterAll(() => {
     setWasmLimits(restore);
+    setRelaxedSimd(true);
   });
 
   it('is available here (Node 20 has WASM SIMD and SharedArrayBuffer), on a plain and on a shared memory', () => {
     expect(wasmRuntime()?.shared).toBe(false);
     expect(sharedRuntime()?.shared).toBe(true);
+  });
+
+  it(relaxed ? 'uses the relaxed build where the engine validates it' : 'can be forced to the baseline build', () => {
+    expect(wasmRuntime()?.relaxed).toBe(relaxed);
   });
 
   for (const dtype of ['float64', 'float32'] as const) {
@@ -178,11 +188,11 @@ function ulps(a: number, b: number, bits: 'float64' | 'float32'): number {
 describe('backend switches', () => {
   it('backend() reports WASM SIMD with threads; useWasm(false) puts the JS gemm back, and true restores WASM', () => {
     setNumThreads(2);
-    expect(backend()).toEqual({ kernels: 'wasm-simd', threads: 2 });
+    expect(backend()).toEqual({ kernels: 'wasm-simd', threads: 2, relaxedSimd: hasRelaxedSimd });
     try {
       expect(useWasm(false)).toBe(false);
       expect(kernels.gemm).toBe(jsKernels.gemm);
-      expect(backend()).toEqual({ kernels: 'js', threads: 1 });
+      expect(backend()).toEqual({ kernels: 'js', threads: 1, relaxedSimd: false });
     } finally {
       expect(useWasm(true)).toBe(true);
     }

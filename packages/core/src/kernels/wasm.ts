@@ -6,7 +6,8 @@
  *
  * Numerics: the float32 gemm accumulates in float32 (k blocked by 256), where the JS kernel accumulates
  * in doubles; the difference is bounded by the usual k·2⁻²⁴·Σ|a||b|. float64 results equal the JS ones up
- * to the order of the additions. exp and sigmoid are within 1 and 2 ulp of the Math.exp-based JS kernel
+ * to the order of the additions. Where the engine has relaxed SIMD, the gemm's multiply-adds are fused
+ * (one rounding instead of two: within the same bound, but not bit-equal to an engine without it). exp and sigmoid are within 1 and 2 ulp of the Math.exp-based JS kernel
  * in double, and float32 results came out identical on 10⁶ samples.
  */
 import type { FloatArray } from '../dtype.js';
