@@ -13,7 +13,7 @@ import { parseArgs, type Options } from './config.js';
 import { benchmarksDoc, generatedSection } from './docs.js';
 import { machine } from './machine.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
-import { bestOf, buildReport, fmt, textTable, type Column } from './report.js';
+import { bestOf, buildReport, fmt, reportOptions, textTable, type Column } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/bench/dist
 const benchDir = path.resolve(here, '..');
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   m.load.push(os.loadavg()[0]);
   const refs = references(opts.config);
   const columns = opts.libs.map((_, i) => bestOf(rounds.map((round) => round[i]), refs));
-  const report = buildReport(columns, refs, { m: opts.config.mlp.m, chainOps: opts.config.chainOps });
+  const report = buildReport(columns, refs, reportOptions(opts.config));
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('(×r = speed ratio tapegrad ÷ peer on the same row: above 1, tapegrad is faster)');
