@@ -12,6 +12,7 @@ import { references } from './check.js';
 import { parseArgs, type Options } from './config.js';
 import { benchmarksDoc, generatedSection } from './docs.js';
 import { machine } from './machine.js';
+import { targets } from './targets.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
 import { bestOf, buildReport, fmt, reportOptions, textTable, type Column } from './report.js';
 
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('(×r = speed ratio tapegrad ÷ peer on the same row: above 1, tapegrad is faster)');
+  const judged = targets(report.figures, opts.config.matmulSizes);
+  console.log('\ntargets (issues 13, 10, 11), from this run:');
+  for (const t of judged) console.log(`  ${t.met === null ? '—  ' : t.met ? 'met' : 'NOT'}  ${t.target}: ${t.measured}`);
   console.log(`load average ${m.load.map((l) => l.toFixed(1)).join(' → ')} on ${m.cores} cores`);
   const infos: Record<string, Record<string, string>> = {};
   for (const col of columns) if ('result' in col) infos[col.lib] = col.result.info;
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
 
   if (opts.json) {
     mkdirSync(path.dirname(opts.json), { recursive: true });
-    const json = { machine: m, config: opts.config, rounds: opts.rounds, libraries: infos, figures: report.figures, mismatches: report.mismatches, notes: report.notes, columns };
+    const json = { machine: m, config: opts.config, rounds: opts.rounds, libraries: infos, figures: report.figures, targets: judged, mismatches: report.mismatches, notes: report.notes, columns };
     writeFileSync(opts.json, JSON.stringify(json, null, 1) + '\n');
     console.log(`wrote ${path.relative(process.cwd(), opts.json)}`);
   }

@@ -20,9 +20,9 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
 }
 
 /** The first candidate that can `import torch`, or why none can. */
-export function findPython(env: NodeJS.ProcessEnv = process.env): { python: string } | { reason: string } {
+export function findPython(candidates: readonly string[] = pythonCandidates()): { python: string } | { reason: string } {
   const tried: string[] = [];
-  for (const python of pythonCandidates(env)) {
+  for (const python of candidates) {
     const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
     if (r.status === 0) return { python };
     const why = r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : r.stderr.trim().split('\n').at(-1);
@@ -115,9 +115,9 @@ export function pytorchPlan(cfg: RunConfig): { cases: PyCase[]; arrays: (Float32
 }
 
 /** Runs cfg's cases in torch_peer.py (or skips them all, with the reason, when no Python has torch). */
-export async function runPytorch(cfg: RunConfig, onCase: (c: CaseResult) => void = () => {}): Promise<ChildResult> {
+export async function runPytorch(cfg: RunConfig, onCase: (c: CaseResult) => void = () => {}, candidates = pythonCandidates()): Promise<ChildResult> {
   const { cases: plan, arrays } = pytorchPlan(cfg);
-  const found = findPython();
+  const found = findPython(candidates);
   if ('reason' in found) {
     const cases = plan.map((c) => ({ key: c.key, skipped: found.reason }));
     cases.forEach(onCase);
