@@ -83,7 +83,8 @@ for the cores and every figure is lower than on an idle machine).
 Each figure is the ${rounds > 1 ? `best, over ${rounds} rounds that ran the libraries in turn, of the ` : ''}median of ${cfg.reps} timed repetitions after a checked first call and ${cfg.warmup} warm-up call(s); a
 repetition repeats the call until it lasts at least ${cfg.minRepMs} ms. W4, where one call is a whole training run, is
 the median of ${cfg.digitsReps} runs after the checked one. A case whose repetitions would take more than ${cfg.caseBudget} s is
-timed by its ${cfg.warmup} warm-up calls only (its note says so), and a W4 run that would take more than ${cfg.digitsBudget} s, judged from one
+timed by its ${cfg.warmup} warm-up calls only, one whose first call takes more than half that by that call alone (their notes
+say so), and a W4 run that would take more than ${cfg.digitsBudget} s, judged from one
 epoch, is not run (its note gives that epoch's time). In parentheses: the speed
 ratio tapegrad ÷ peer on the same row (×2 = tapegrad takes half the time). The machine is shared and noisy:
 compare figures within one run.

@@ -80,6 +80,13 @@ describe('bench smoke (tapegrad, tiny sizes)', () => {
     expect('result' in kept && kept.result.cases[0]).toBe(wrong.cases[0]);
   });
 
+  it('a case whose first call takes over half its budget is timed by that call alone', async () => {
+    const [c] = (await runLibrary({ ...cfg, workloads: ['W3'], caseBudget: 1e-9 })).cases;
+    expect(c.time).toEqual({ median: c.extra!.firstCallSeconds, min: c.extra!.firstCallSeconds, reps: 1, inner: 1 });
+    expect(c.note).toMatch(/^the first call took .* s, over half the budget of 1e-9 s a case: the figure is that one call/);
+    expect(disagreement(c, refs.get('W3'))).toBeNull();
+  });
+
   it('writes the docs section between its markers and keeps the text around them', async () => {
     const result = await runLibrary({ ...cfg, workloads: ['W3'] });
     const report = buildReport([{ lib: 'tapegrad', result }], refs, opts);
