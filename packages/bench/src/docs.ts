@@ -6,7 +6,7 @@ import { targets, targetsMarkdown } from './targets.js';
 export const BEGIN = '<!-- bench:begin (written by `pnpm bench --write-docs`; edit outside these markers) -->';
 export const END = '<!-- bench:end -->';
 
-const workloads = (cfg: Omit<RunConfig, 'lib'>): string => `- **W1** matmul \`C = A·B\`, square n×n, A and B uniform in [−1, 1); GFLOP/s = 2n³ / time. float64 only where the
+const workloads = (cfg: Omit<RunConfig, 'lib'>, c = cfg.conv): string => `- **W1** matmul \`C = A·B\`, square n×n, A and B uniform in [−1, 1); GFLOP/s = 2n³ / time. float64 only where the
   library has it (tfjs has none). tapegrad's thread rows set its thread count; peers' figures there are their own.
 - **W2** one training step of the network [784, 256, 128, 10], examples as columns, batch m = 128: sigmoid
   hidden layers, linear output with softmax cross-entropy (mean), forward + backward + plain SGD update
@@ -18,18 +18,18 @@ const workloads = (cfg: Omit<RunConfig, 'lib'>): string => `- **W1** matmul \`C 
   batch 64, 100 epochs, every fifth example as the test set, pixels / 16): seconds for the whole training, and
   test accuracy. tapegrad runs it through @tapegrad/nn (\`Sequential\`, \`Dense\`, \`fit\`, \`Adam\`); the peers run the
   same loop written in their own API (tfjs with \`tf.train.adam\`, jax-js with Adam by hand), on the same batches.
-- **W5** one \`Conv2d\` layer, forward and backward: x [64, 16, 16, 16] (batch, channels, height, width), a
-  3×3 kernel to 32 channels with padding 1, float32; one call computes y = conv2d(x, w) + b and, for a fixed
+- **W5** one \`Conv2d\` layer, forward and backward: x [${c.batch}, ${c.cin}, ${c.size}, ${c.size}] (batch, channels, height, width), a
+  ${c.kernel}×${c.kernel} kernel to ${c.cout} channels with padding ${c.padding}, float32; one call computes y = conv2d(x, w) + b and, for a fixed
   cotangent G of y's shape, all three gradients dx, dW and db (a vector–Jacobian product, as in a training
   step). tapegrad through core's \`conv2d\` and \`vjp\`, tfjs through \`tf.valueAndGrads\` in its own NHWC / HWIO
   layout (the data are transposed before timing), jax-js through \`lax.conv\` and \`vjp\`, PyTorch through
   \`F.conv2d\` and \`torch.autograd.grad\`. tapegrad's rows set its thread count, as in W1.
-- **W6** float64 linear algebra: \`solve(A, B)\` with 16 right-hand sides and \`cholesky(A)\` for n = 64, 256, 512
+- **W6** float64 linear algebra: \`solve(A, B)\` with ${cfg.linalg.rhs} right-hand sides and \`cholesky(A)\` for n = ${cfg.linalg.sizes.join(', ')}
   (A = M·Mᵀ/n + I, symmetric positive definite, condition number below 3), and \`einsum('bi,ij,bj->b', x, W, y)\`,
-  a batched bilinear form, for batch = n = 256. tfjs has no float64 and no solve or Cholesky: its cells say so.
+  a batched bilinear form, for batch = ${cfg.linalg.bilinear.batch}, n = ${cfg.linalg.bilinear.n}. tfjs has no float64 and no solve or Cholesky: its cells say so.
   jax-js gets each string-spec \`einsum\` in its integer-list form (its parser needs Iterator helpers, which Node 20
   lacks).
-- **mem** resident memory over 10,000 W2 steps in the library's own child process, run first: the process's peak
+- **mem** resident memory over ${cfg.memSteps.toLocaleString('en-US')} W2 steps in the library's own child process, run first: the process's peak
   RSS (the runtime and library included, so not comparable across languages) and the growth of RSS after the
   first tenth of the steps, which stays near zero when no tape, gradient or buffer outlives its step. A library
   whose steps would take more than ${cfg.memBudget} s is not run.
