@@ -1,7 +1,7 @@
 """PyTorch as a bench peer, one thread, run by src/libs/pytorch.ts.
 
 stdin: one JSON line {"cases": [...], "arrays": [["f4" | "i4", length], ...]}, then the arrays' bytes
-(little-endian, in that order): the same data the JavaScript children build from the bench's seed.
+(in the machine's byte order, in that order): the same data the JavaScript children build from the bench's seed.
 stdout: one JSON line per case as it finishes, {"type": "case", "case": {...}}, then
 {"type": "done", "info": {...}}: the fields of CaseResult in src/protocol.ts. Each case is timed as
 src/timing.ts times the JavaScript libraries: a checked first call, warm-up calls, then the median
@@ -201,6 +201,8 @@ def rss_mib():
 def memory(p, a, result):
     """RSS over many W2 steps, sampled every tenth of them; the peak is the process's maximum RSS."""
     step, steps = mlp_step(p, a), p["steps"]
+    for _ in range(5):  # as run.ts: warm up, then estimate from 10 steps
+        step()
     t0 = time.perf_counter()
     for _ in range(min(10, steps)):
         step()

@@ -176,7 +176,7 @@ const MiB = 2 ** 20;
  * `mem`: cfg.memSteps W2 steps, the resident set size sampled every tenth of them. Reports the peak
  * (the process's maximum RSS, library included) and the growth after the first tenth, which is zero
  * when no tape, gradient or buffer outlives its step. Skipped when the steps would take longer than
- * cfg.memBudget, judged from the first few.
+ * cfg.memBudget, judged from 10 steps after 5 that warm up (compiling and allocating).
  */
 function memCase(lib: Library, cfg: RunConfig): CaseResult {
   const d = mlpData(cfg.mlp.m, cfg.mlp.sizes);
@@ -184,6 +184,7 @@ function memCase(lib: Library, cfg: RunConfig): CaseResult {
   try {
     const step = lib.mlpStep(d);
     if (typeof step === 'string') return { ...result, skipped: step };
+    for (let s = 0; s < 5; s++) step();
     const probe = Math.min(10, cfg.memSteps);
     let t0 = performance.now();
     for (let s = 0; s < probe; s++) step();
