@@ -47,8 +47,8 @@ const workloads = (cfg: Omit<RunConfig, 'lib'>, c = cfg.conv): string => `- **W1
   arrays are made with \`astype\` (in Node 20, \`np.array(Float64Array)\` throws on the missing \`Float16Array\`).
   Results are forced with \`dataSync()\`.
 - **tapegrad** runs through its public API from the built packages, with the kernels core makes active
-  (\`backend()\` is printed under the table); where core lets the thread count be set, W1 is run at 1 and at 2
-  threads, and everything else at the default.
+  (\`backend()\` is printed under the table); where core lets the thread count be set, W1, W2 and W5 are run at 1
+  and at 2 threads, and everything else at the default.
 - **pytorch** (optional): \`peers/torch_peer.py\` in the first Python among \`$TAPEGRAD_PYTHON\`, \`/usr/bin/python3\`
   and \`python3\` that can \`import torch\` (the bench never installs it; without one its cells say so), with
   \`torch.set_num_threads(1)\` and one OpenMP/BLAS thread. It gets the same data as the JavaScript children, over
