@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { ConvData } from '../src/conv.js';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../src/data.js';
 import { accuracyOf, batchOrder, type DigitsData } from '../src/digits.js';
+import type { BilinearData, SolveData } from '../src/linalg.js';
 import type { Library } from '../src/libs/library.js';
 
 /**
@@ -13,7 +15,7 @@ import type { Library } from '../src/libs/library.js';
  */
 export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
   const jax = await import('@jax-js/jax');
-  const { numpy: np, nn, tree } = jax;
+  const { numpy: np, nn, tree, lax } = jax;
   type Arr = InstanceType<typeof jax.numpy.Array>;
   const devices = await jax.init('wasm'); // the default init also probes WebGPU, which Node lacks
   jax.defaultDevice('wasm');
@@ -29,6 +31,8 @@ export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const wrap = <F extends (...args: any[]) => any>(f: F): F => (mode === 'jit' ? (jax.jit(f) as unknown as F) : f);
+  // np.array(Float64Array) throws in Node 20 (see matmul): float64 arrays are widened from float32 data
+  const f64 = (x: Float32Array, shape: number[]): Arr => np.array(x).reshape(shape).astype(np.float64);
 
   return {
     info,
@@ -137,6 +141,45 @@ export async function jaxjs(mode: 'eager' | 'jit'): Promise<Library> {
         tree.dispose([ms, vs]);
         return { accuracy, losses: [losses[0], losses[1]] };
       };
+    },
+
+    conv(d: ConvData) {
+      const { batch, cin, cout, size, kernel, out, padding: p } = d;
+      const x = np.array(d.x).reshape([batch, cin, size, size]);
+      const w = np.array(d.w).reshape([cout, cin, kernel, kernel]);
+      const b = np.array(d.b).reshape([cout, 1, 1]);
+      const G = np.array(d.G).reshape([batch, cout, out, out]);
+      const layer = (x: Arr, w: Arr, b: Arr): Arr => lax.conv(x, w, [1, 1], [[p, p], [p, p]]).add(b);
+      const step = wrap((x: Arr, w: Arr, b: Arr, G: Arr): Arr[] => {
+        const [y, back] = jax.vjp(layer, [x, w, b]);
+        const [dx, dW, db] = back(G) as Arr[];
+        back.dispose();
+        return [y, dx, dW, db];
+      });
+      return () => {
+        const [y, dx, dW, db] = step(x.ref, w.ref, b.ref, G.ref).map((a) => a.dataSync());
+        return { layout: 'NCHW' as const, y, dx, dW, db };
+      };
+    },
+
+    solve(d: SolveData) {
+      const A = f64(d.A, [d.n, d.n]), B = f64(d.B, [d.n, d.rhs]);
+      const solve = wrap((A: Arr, B: Arr) => np.linalg.solve(A, B));
+      return () => solve(A.ref, B.ref).dataSync();
+    },
+
+    cholesky(d: SolveData) {
+      const A = f64(d.A, [d.n, d.n]);
+      const cholesky = wrap((A: Arr) => np.linalg.cholesky(A));
+      return () => cholesky(A.ref).dataSync();
+    },
+
+    bilinear(d: BilinearData) {
+      const x = f64(d.x, [d.batch, d.n]), W = f64(d.W, [d.n, d.n]), y = f64(d.y, [d.batch, d.n]);
+      // np.einsum('bi,ij,bj->b', …) parses its spec with Iterator helpers, which Node 20 lacks: the
+      // same contraction in einsum's integer-list form (b = 0, i = 1, j = 2).
+      const form = wrap((x: Arr, W: Arr, y: Arr) => np.einsum(x, [0, 1], W, [1, 2], y, [0, 2], [0]));
+      return () => form(x.ref, W.ref, y.ref).dataSync();
     },
   };
 }

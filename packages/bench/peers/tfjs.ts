@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import type { ConvData } from '../src/conv.js';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../src/data.js';
 import { accuracyOf, batchOrder, type DigitsData } from '../src/digits.js';
 import type { Library } from '../src/libs/library.js';
@@ -127,5 +128,34 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Library> {
         return { accuracy, losses: [losses[0], losses[1]] };
       };
     },
+
+    conv(d: ConvData) {
+      // tf.conv2d's gradient with respect to the filter needs this kernel; tfjs-wasm 4.22 has none
+      if (!tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) {
+        return `tfjs-${backend} registers no Conv2DBackpropFilter kernel, so the gradient of conv2d with respect to its filter cannot be taken (tf.grads throws)`;
+      }
+      const { batch, cin, cout, size, kernel, out } = d;
+      // tfjs's layouts, NHWC and HWIO: the data are transposed here, before timing
+      const x = tf.transpose(tf.tensor4d(d.x, [batch, cin, size, size]), [0, 2, 3, 1]);
+      const w = tf.transpose(tf.tensor4d(d.w, [cout, cin, kernel, kernel]), [2, 3, 1, 0]);
+      const b = tf.tensor1d(d.b);
+      const G = tf.transpose(tf.tensor4d(d.G, [batch, cout, out, out]), [0, 2, 3, 1]);
+      const layer = tf.valueAndGrads((x: Tensor, w: Tensor, b: Tensor) => tf.add(tf.conv2d(x as Tensor4D, w as Tensor4D, 1, d.padding), b));
+      return () => {
+        const { value, grads } = tf.tidy(() => layer([x, w, b], G));
+        const [y, dx, dW, db] = [value, ...grads].map((t) => {
+          const values = t.dataSync();
+          t.dispose();
+          return values;
+        });
+        return { layout: 'NHWC' as const, y, dx, dW, db };
+      };
+    },
+
+    solve: () => NO_LINALG,
+    cholesky: () => NO_LINALG,
+    bilinear: () => 'no float64 in tfjs (tf.einsum exists, in float32 only)',
   };
 }
+
+const NO_LINALG = 'no float64 in tfjs, and no solve or cholesky (tf.linalg has only qr, gramSchmidt and bandPart)';

@@ -15,6 +15,9 @@
  * On Zen 3 the relaxed_madd kernel runs ~10% faster than mul + add: one instruction instead of two.
  */
 
+import type { Report } from './report.js';
+import { ceilingRow } from './targets.js';
+
 /** Independent accumulator chains (v128 locals) of the ceiling loop. */
 export const ACC = 13;
 /** Updates of every accumulator per loop trip, so the loop's own counter costs little. */
@@ -160,13 +163,7 @@ export function measureCeiling(opts: { reps?: number; minMs?: number } = {}): Ce
   return out as Ceiling;
 }
 
-/** A figure of the report, as far as the ceiling lines read it. */
-interface Figure {
-  row: string;
-  unit: string;
-  lib: string;
-  value: number;
-}
+type Figure = Report['figures'][number];
 
 /**
  * Lines for the bench's output: the ceiling, then each single-thread W1 figure of tapegrad as a
@@ -188,4 +185,15 @@ export function ceilingLines(ceiling: Ceiling, figures: readonly Figure[]): stri
     lines.push(`  ${f.row}: ${g(f.value)} GFLOP/s = ${pct(f.value / ceiling[t])} of the ceiling${r === undefined ? '' : `, ${pct(f.value / r)} of relaxed_madd's`}`);
   }
   return lines;
+}
+
+/** The ceiling as figures of the run (tapegrad's column, GFLOP/s), under the rows targets.ts judges W1 against. */
+export function ceilingFigures(ceiling: Ceiling): Figure[] {
+  const rows: Figure[] = [
+    { row: ceilingRow('float32'), unit: 'GFLOP/s', lib: 'tapegrad', value: ceiling.f32 },
+    { row: ceilingRow('float64'), unit: 'GFLOP/s', lib: 'tapegrad', value: ceiling.f64 },
+  ];
+  if (ceiling.f32Relaxed !== undefined) rows.push({ row: `${ceilingRow('float32')}, relaxed_madd`, unit: 'GFLOP/s', lib: 'tapegrad', value: ceiling.f32Relaxed });
+  if (ceiling.f64Relaxed !== undefined) rows.push({ row: `${ceilingRow('float64')}, relaxed_madd`, unit: 'GFLOP/s', lib: 'tapegrad', value: ceiling.f64Relaxed });
+  return rows;
 }

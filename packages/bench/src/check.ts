@@ -1,5 +1,7 @@
 import { chainData, chainReference, checksum, matmulData, matmulReference, mlpData, mlpReference } from './data.js';
+import { convData, convReference } from './conv.js';
 import { digitsData, digitsReference } from './digits.js';
+import { bilinearData, bilinearKey, bilinearReference, solveData, solveReference } from './linalg.js';
 import type { CaseResult, RunConfig } from './protocol.js';
 
 /** What a case's values are checked against: float64 references computed here, by hand. */
@@ -18,9 +20,12 @@ const U32 = 2 ** -24, U64 = 2 ** -53;
  * Tolerances: W1's sampled C[i,j] may differ from the exact sum by the classic bound for a dot
  * product of length n, n·u·Σ_k|a_ik b_kj| (doubled for slack; any real error is of the order of the
  * sum itself); W2's losses and W3's gradient are float32 computations, held to 1e-4 and 1e-3 relative
- * (W3 runs through 2000 ops, each adding a rounding of u ≈ 6e-8).
+ * (W3 runs through 2000 ops, each adding a rounding of u ≈ 6e-8). W5's sums of K float32 terms are
+ * held to min(2K, 32√K)·u·Σ|terms|: the classic bound for its short sums (y, dx), and for dW's and db's
+ * long ones (K = 16,384) a bound on rounding errors of random sign, which grow as √K, so that a wrong
+ * gradient cannot hide in the slack. W6's tolerances are given in linalg.ts.
  */
-export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOps' | 'workloads' | 'digitsEpochs'>): Map<string, Reference> {
+export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOps' | 'workloads' | 'digitsEpochs' | 'conv' | 'linalg'>): Map<string, Reference> {
   const refs = new Map<string, Reference>();
   for (const n of cfg.matmulSizes) {
     const d = matmulData(n);
@@ -47,6 +52,27 @@ export function references(cfg: Pick<RunConfig, 'matmulSizes' | 'mlp' | 'chainOp
       tolerance: [1e-4 * r.losses[0], 1e-4 * r.losses[1], DIGITS_ACCURACY_TOLERANCE],
       what: 'the losses of the first two batches and the test accuracy',
     });
+  }
+  if (cfg.workloads.includes('W5')) {
+    const d = convData(cfg.conv);
+    const r = convReference(d);
+    refs.set('W5', {
+      checksum: checksum(d.x, d.w, d.b, d.G), values: r.values,
+      tolerance: r.scales.map((s, i) => Math.min(2 * r.terms[i], 32 * Math.sqrt(r.terms[i])) * U32 * s),
+      what: `y, dx, dW and db at ${d.samples.y.length} sampled entries each`,
+    });
+  }
+  if (cfg.workloads.includes('W6')) {
+    for (const n of cfg.linalg.sizes) {
+      const d = solveData(n, cfg.linalg.rhs);
+      const r = solveReference(d);
+      const sum = checksum(d.A, d.B);
+      refs.set(`W6 solve n=${n}`, { checksum: sum, ...r.X, what: `X = A⁻¹B at ${d.sampleX.length} sampled entries` });
+      refs.set(`W6 cholesky n=${n}`, { checksum: sum, ...r.L, what: `L at ${d.sampleL.length} sampled entries (4 above the diagonal)` });
+    }
+    const { batch, n } = cfg.linalg.bilinear;
+    const d = bilinearData(batch, n);
+    refs.set(bilinearKey(batch, n), { checksum: checksum(d.x, d.W, d.y), ...bilinearReference(d), what: `v[b] at ${d.sample.length} sampled b` });
   }
   return refs;
 }

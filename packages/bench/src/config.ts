@@ -14,7 +14,7 @@ export interface Options {
   rounds: number;
 }
 
-/** The full workloads, as issue 4 defines them. */
+/** The full workloads, as issues 4 (W1–W4), 10 (W5), 11 (W6) and 13 (mem) define them. */
 export const FULL: Omit<RunConfig, 'lib'> = {
   workloads: [...WORKLOADS],
   reps: 10,
@@ -27,6 +27,10 @@ export const FULL: Omit<RunConfig, 'lib'> = {
   digitsEpochs: 100,
   digitsReps: 3,
   digitsBudget: 60,
+  conv: { batch: 64, cin: 16, cout: 32, size: 16, kernel: 3, padding: 1 },
+  linalg: { sizes: [64, 256, 512], rhs: 16, bilinear: { batch: 256, n: 256 } },
+  memSteps: 10_000,
+  memBudget: 240,
   threads: [1, 2],
 };
 
@@ -43,11 +47,15 @@ export const SMOKE: Omit<RunConfig, 'lib'> = {
   digitsEpochs: 1,
   digitsReps: 1,
   digitsBudget: 120,
+  conv: { batch: 2, cin: 3, cout: 4, size: 6, kernel: 3, padding: 1 },
+  linalg: { sizes: [5, 12], rhs: 3, bilinear: { batch: 4, n: 6 } },
+  memSteps: 50,
+  memBudget: 60,
   threads: [1, 2],
 };
 
 const USAGE = `usage: pnpm bench [--reps N] [--warmup N] [--only ${LIBS.join(',')}] [--workloads ${WORKLOADS.join(',')}]
-                  [--sizes 128,256] [--w4-reps N] [--epochs N] [--case-budget S] [--rounds N] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
+                  [--sizes 128,256] [--mem-steps N] [--w4-reps N] [--epochs N] [--case-budget S] [--rounds N] [--smoke] [--write-docs] [--json PATH | --no-json] [--timeout SECONDS]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -80,6 +88,7 @@ export function parseArgs(argv: readonly string[], defaultJson: string): Options
       case '--workloads': config.workloads = list<WorkloadId>(arg, value(), WORKLOADS); break;
       case '--case-budget': config.caseBudget = positiveInt(arg, value()); break;
       case '--w4-reps': config.digitsReps = positiveInt(arg, value()); break;
+      case '--mem-steps': config.memSteps = positiveInt(arg, value()); break;
       case '--epochs': config.digitsEpochs = positiveInt(arg, value()); break;
       case '--sizes': config.matmulSizes = value().split(',').map((s) => positiveInt(arg, s)); break;
       case '--write-docs': opts.writeDocs = true; break;

@@ -88,6 +88,14 @@ export function batchOrder(d: DigitsData): (epoch: number) => Batch[] {
   };
 }
 
+/** The training set's order in each of `epochs` epochs, as batchOrder draws it: [epochs, mTrain]. */
+export function epochPermutations(d: DigitsData, epochs: number): Int32Array {
+  const g = new Generator(DIGITS_SHUFFLE_SEED);
+  const out = new Int32Array(epochs * d.mTrain);
+  for (let e = 0; e < epochs; e++) out.set(g.permutation(d.mTrain), e * d.mTrain);
+  return out;
+}
+
 /** The share of columns of logits [K, m] whose largest entry is the label's row. */
 export function accuracyOf(logits: ArrayLike<number>, labels: Int32Array, K: number): number {
   const m = labels.length;

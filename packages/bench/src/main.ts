@@ -12,9 +12,10 @@ import { references } from './check.js';
 import { parseArgs, type Options } from './config.js';
 import { benchmarksDoc, generatedSection } from './docs.js';
 import { machine } from './machine.js';
+import { targets } from './targets.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
-import { bestOf, buildReport, fmt, textTable, type Column } from './report.js';
-import { ceilingLines, measureCeiling } from './ceiling.js';
+import { bestOf, buildReport, fmt, reportOptions, textTable, type Column } from './report.js';
+import { ceilingFigures, ceilingLines, measureCeiling } from './ceiling.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/bench/dist
 const benchDir = path.resolve(here, '..');
@@ -87,11 +88,15 @@ async function main(): Promise<void> {
   m.load.push(os.loadavg()[0]);
   const refs = references(opts.config);
   const columns = opts.libs.map((_, i) => bestOf(rounds.map((round) => round[i]), refs));
-  const report = buildReport(columns, refs, { m: opts.config.mlp.m, chainOps: opts.config.chainOps });
+  const report = buildReport(columns, refs, reportOptions(opts.config));
   console.log(`\n${textTable(report)}\n`);
   report.notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('(×r = speed ratio tapegrad ÷ peer on the same row: above 1, tapegrad is faster)');
   ceilingLines(ceiling, report.figures).forEach((line) => console.log(line));
+  report.figures.push(...ceilingFigures(ceiling)); // the W1 targets are fractions of it
+  const judged = targets(report.figures, opts.config.matmulSizes);
+  console.log('\ntargets (issues 13, 10, 11), from this run:');
+  for (const t of judged) console.log(`  ${t.met === null ? '—  ' : t.met ? 'met' : 'NOT'}  ${t.target}: ${t.measured}`);
   console.log(`load average ${m.load.map((l) => l.toFixed(1)).join(' → ')} on ${m.cores} cores`);
   const infos: Record<string, Record<string, string>> = {};
   for (const col of columns) if ('result' in col) infos[col.lib] = col.result.info;
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
 
   if (opts.json) {
     mkdirSync(path.dirname(opts.json), { recursive: true });
-    const json = { machine: m, config: opts.config, rounds: opts.rounds, libraries: infos, figures: report.figures, mismatches: report.mismatches, notes: report.notes, columns };
+    const json = { machine: m, config: opts.config, rounds: opts.rounds, libraries: infos, figures: report.figures, targets: judged, mismatches: report.mismatches, notes: report.notes, columns };
     writeFileSync(opts.json, JSON.stringify(json, null, 1) + '\n');
     console.log(`wrote ${path.relative(process.cwd(), opts.json)}`);
   }

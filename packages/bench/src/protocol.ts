@@ -4,11 +4,12 @@
  */
 
 /** One column of the table: a library in one mode, run in a child process of its own. */
-export type LibId = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'jax-js-jit';
-export const LIBS: readonly LibId[] = ['tapegrad', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'jax-js-jit'];
+export type LibId = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'jax-js-jit' | 'pytorch';
+export const LIBS: readonly LibId[] = ['tapegrad', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'jax-js-jit', 'pytorch'];
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
-export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+/** W1–W6, and `mem`: resident memory over many W2 steps. */
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'mem';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'mem'];
 
 export type DTypeName = 'float32' | 'float64';
 
@@ -36,8 +37,26 @@ export interface RunConfig {
   digitsReps: number;
   /** Seconds one W4 run may take (estimated from one epoch); a slower library is not run in full. */
   digitsBudget: number;
-  /** Thread counts for tapegrad's W1 when its core lets the user set them (ignored otherwise). */
+  /** W5's convolution: x [batch, cin, size, size] through a kernel×kernel Conv2d to cout channels. */
+  conv: ConvSizes;
+  /** W6's float64 linear algebra: solve and cholesky at each n (solve with `rhs` right-hand sides), and
+   * the bilinear form Σ_ij x[b,i]·W[i,j]·y[b,j] for b = 0 … batch−1, i, j < n. */
+  linalg: { sizes: number[]; rhs: number; bilinear: { batch: number; n: number } };
+  /** `mem`: W2 steps over which the resident set size is followed, and the seconds they may take
+   * (judged from the first steps; a slower library is not run). */
+  memSteps: number;
+  memBudget: number;
+  /** Thread counts for tapegrad's W1, W2 and W5 when its core lets the user set them (ignored otherwise). */
   threads: number[];
+}
+
+export interface ConvSizes {
+  batch: number;
+  cin: number;
+  cout: number;
+  size: number;
+  kernel: number;
+  padding: number;
 }
 
 export interface Measurement {
@@ -51,7 +70,8 @@ export interface Measurement {
 
 /** One row of one column: a workload at one size, its time and the values the parent checks. */
 export interface CaseResult {
-  /** The row, e.g. `W1 n=256 float32`, `W1 n=256 float32 threads=2`, `W2`, `W3`, `W4`. */
+  /** The row, e.g. `W1 n=256 float32`, `W1 n=256 float32 threads=2`, `W2`, `W3`, `W4`, `W5`,
+   * `W6 solve n=64`, `mem`. */
   key: string;
   time?: Measurement;
   /** Values compared with the float64 reference: sampled C entries (W1), the losses of two steps (W2),
@@ -59,7 +79,7 @@ export interface CaseResult {
   check?: number[];
   /** Checksum of the input data the child built, so the parent can see every child had the same. */
   checksum?: number;
-  /** Other figures: W4's seconds and test accuracy, a jit's compile seconds. */
+  /** Other figures: a jit's compile seconds, `mem`'s resident set sizes in MiB. */
   extra?: Record<string, number>;
   /** Said of the figure in the table's notes (e.g. that it comes from the warm-up calls only). */
   note?: string;

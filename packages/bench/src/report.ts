@@ -1,5 +1,5 @@
 import { disagreement, referenceFor, type Reference } from './check.js';
-import type { CaseResult, ChildResult, LibId } from './protocol.js';
+import type { CaseResult, ChildResult, ConvSizes, LibId, RunConfig } from './protocol.js';
 
 /** A column's outcome: its child's result, or why the child produced none. */
 export type Column = { lib: LibId; result: ChildResult } | { lib: LibId; failed: string };
@@ -30,18 +30,33 @@ interface Metric {
   higherIsBetter: boolean;
 }
 
+/** What the table's labels need to know of the run. */
+export interface ReportOptions {
+  m: number;
+  chainOps: number;
+  conv: ConvSizes;
+  memSteps: number;
+}
+
+export const reportOptions = (cfg: Omit<RunConfig, 'lib'>): ReportOptions => ({ m: cfg.mlp.m, chainOps: cfg.chainOps, conv: cfg.conv, memSteps: cfg.memSteps });
+
+const threadsOf = (t: string | undefined): string => (t ? `, tapegrad ${t} thread${t === '1' ? '' : 's'}` : '');
+const ms = (c: CaseResult): number | undefined => c.time && c.time.median * 1e3;
+
 /** Rows of the table for a case key; one key can give several rows (W2: ms/step and samples/s). */
-function metrics(key: string, opts: { m: number; chainOps: number }): Metric[] {
+function metrics(key: string, opts: ReportOptions): Metric[] {
   const w1 = /^W1 n=(\d+) (float\d+)( threads=(\d+))?$/.exec(key);
   if (w1) {
     const n = Number(w1[1]);
-    const label = `W1 matmul n=${n} ${w1[2]}${w1[4] ? `, tapegrad ${w1[4]} thread${w1[4] === '1' ? '' : 's'}` : ''}`;
+    const label = `W1 matmul n=${n} ${w1[2]}${threadsOf(w1[4])}`;
     return [{ label, unit: 'GFLOP/s', value: (c) => c.time && (2 * n ** 3) / c.time.median / 1e9, higherIsBetter: true }];
   }
-  if (key === 'W2') {
+  const w2 = /^W2( threads=(\d+))?$/.exec(key);
+  if (w2) {
+    const label = `W2 training step${threadsOf(w2[2])}`;
     return [
-      { label: 'W2 training step', unit: 'ms/step', value: (c) => c.time && c.time.median * 1e3, higherIsBetter: false },
-      { label: 'W2 training step', unit: 'samples/s', value: (c) => c.time && opts.m / c.time.median, higherIsBetter: true },
+      { label, unit: 'ms/step', value: ms, higherIsBetter: false },
+      { label, unit: 'samples/s', value: (c) => c.time && opts.m / c.time.median, higherIsBetter: true },
     ];
   }
   if (key === 'W3') {
@@ -53,8 +68,28 @@ function metrics(key: string, opts: { m: number; chainOps: number }): Metric[] {
       { label: 'W4 digits test accuracy', unit: '%', value: (c) => (c.check?.[2] === undefined ? undefined : 100 * c.check[2]), higherIsBetter: true },
     ];
   }
+  const w5 = /^W5( threads=(\d+))?$/.exec(key);
+  if (w5) {
+    const { batch, cin, cout, size, kernel } = opts.conv;
+    return [{ label: `W5 Conv2d ${cin}→${cout}, ${kernel}×${kernel}, batch ${batch} of ${size}×${size}, forward + backward${threadsOf(w5[2])}`, unit: 'ms', value: ms, higherIsBetter: false }];
+  }
+  const w6 = /^W6 (solve|cholesky) n=(\d+)$/.exec(key);
+  if (w6) return [{ label: `W6 ${w6[1]} n=${w6[2]} float64`, unit: 'ms', value: ms, higherIsBetter: false }];
+  const einsum = /^W6 einsum (\S+) batch=(\d+) n=(\d+)$/.exec(key);
+  if (einsum) return [{ label: `W6 einsum '${einsum[1]}' batch=${einsum[2]} n=${einsum[3]} float64`, unit: 'ms', value: ms, higherIsBetter: false }];
+  if (key === 'mem') {
+    // no ratio on these rows: the figures are the process's, the library's runtime included
+    const steps = opts.memSteps.toLocaleString('en-US');
+    return [
+      { label: `Memory: peak RSS over ${steps} W2 steps`, unit: 'MiB', value: (c) => c.extra?.peakMiB, higherIsBetter: false },
+      { label: `Memory: RSS growth after the first ${(opts.memSteps / 10).toLocaleString('en-US')} of ${steps} W2 steps`, unit: 'MiB', value: (c) => c.extra?.growthMiB, higherIsBetter: false },
+    ];
+  }
   return [{ label: key, unit: 's', value: (c) => c.time?.median, higherIsBetter: false }];
 }
+
+/** Units whose cells carry no speed ratio. */
+const NO_RATIO = new Set(['%', 'MiB']);
 
 /** Three significant digits (whole numbers with thousands separators from 1000 up). */
 export const fmt = (x: number): string => {
@@ -79,7 +114,7 @@ export interface Report {
  * the speed ratio tapegrad ÷ peer (×2 = tapegrad does it twice as fast), taken against tapegrad's
  * figure on the same row. A case that disagrees with its float64 reference shows no figure.
  */
-export function buildReport(columns: Column[], refs: Map<string, Reference>, opts: { m: number; chainOps: number }): Report {
+export function buildReport(columns: Column[], refs: Map<string, Reference>, opts: ReportOptions): Report {
   const notes: string[] = [];
   const mismatches: string[] = [];
   const figures: Report['figures'] = [];
@@ -95,6 +130,7 @@ export function buildReport(columns: Column[], refs: Map<string, Reference>, opt
   // peers' figures go into each thread row.
   const threaded = new Set(keys.filter((k) => / threads=\d+$/.test(k)).map((k) => k.replace(/ threads=\d+$/, '')));
   keys.splice(0, keys.length, ...keys.filter((k) => !threaded.has(k)));
+  if (keys.includes('mem')) keys.push(...keys.splice(keys.indexOf('mem'), 1)); // memory last, after the timings
 
   // A case's usable figure, or the cell text that explains why there is none.
   const figure = (col: Column, key: string, metric: Metric): number | string => {
@@ -133,7 +169,7 @@ export function buildReport(columns: Column[], refs: Map<string, Reference>, opt
         }
         let cell = fmt(v);
         let speedRatio: number | undefined;
-        if (col.lib !== 'tapegrad' && typeof base === 'number' && metric.unit !== '%') {
+        if (col.lib !== 'tapegrad' && typeof base === 'number' && !NO_RATIO.has(metric.unit)) {
           speedRatio = metric.higherIsBetter ? base / v : v / base;
           cell += ` (×${fmt(speedRatio)})`;
         }

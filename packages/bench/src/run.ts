@@ -1,4 +1,6 @@
+import { convCheck, convData } from './conv.js';
 import { chainData, checksum, matmulData, mlpData } from './data.js';
+import { bilinearData, bilinearKey, solveData } from './linalg.js';
 import type { Library } from './libs/library.js';
 import type { CaseResult, ChildResult, LibId, RunConfig } from './protocol.js';
 import { measure, OverBudget, type MeasureOptions } from './timing.js';
@@ -29,8 +31,13 @@ export async function loadLibrary(lib: LibId): Promise<Library> {
       const { jaxjs } = (await import(peer('jaxjs'))) as { jaxjs(mode: 'eager' | 'jit'): Promise<Library> };
       return jaxjs(lib === 'jax-js' ? 'eager' : 'jit');
     }
+    case 'pytorch':
+      throw new Error('pytorch runs in a Python process of its own: see runPytorch in libs/pytorch.ts');
   }
 }
+
+const firstCallNote = (seconds: number, budget: number): string =>
+  `the first call took ${seconds.toPrecision(3)} s, over half the budget of ${budget} s a case: the figure is that one call (not warmed up)`;
 
 const message = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -53,8 +60,16 @@ async function runCase<T>(
     if (typeof run === 'string') return { ...result, skipped: run };
     const t0 = performance.now();
     const first = run();
-    result.extra = { firstCallSeconds: (performance.now() - t0) / 1000 };
+    const firstSeconds = (performance.now() - t0) / 1000;
+    result.extra = { firstCallSeconds: firstSeconds };
     result.check = toCheck(first);
+    if (timing.budget !== undefined && firstSeconds > timing.budget / 2) {
+      // a call this slow (tfjs-cpu's W5: minutes) is not warmed up and repeated: its one call is the figure
+      result.time = { median: firstSeconds, min: firstSeconds, reps: 1, inner: 1 };
+      result.extra.overBudget = 1;
+      result.note = firstCallNote(firstSeconds, timing.budget);
+      return result;
+    }
     // A pause before timing: lets worker threads the first call spawned come up (tapegrad's pool
     // joins them only once they are ready) and any background work settle.
     await new Promise((resolve) => setTimeout(resolve, cfg.minRepMs > 0 ? 300 : 0));
@@ -72,31 +87,40 @@ async function runCase<T>(
 
 /** Runs the configured workloads on one library; `onCase` sees each result as it comes. */
 export async function runLibrary(cfg: RunConfig, onCase: (c: CaseResult) => void = () => {}): Promise<ChildResult> {
+  if (cfg.lib === 'pytorch') {
+    const { runPytorch } = await import('./libs/pytorch.js');
+    return runPytorch(cfg, onCase);
+  }
   const lib = await loadLibrary(cfg.lib);
   const cases: CaseResult[] = [];
   const add = (c: CaseResult): void => {
     cases.push(c);
     onCase(c);
   };
+  // Where the thread count can be set, W1, W2 and W5 run once at each count instead of at the default.
+  const counts: (number | null)[] = lib.setThreads ? cfg.threads : [null];
+  const threaded = async (key: string, one: (key: string) => Promise<CaseResult>): Promise<void> => {
+    for (const t of counts) {
+      if (t !== null) lib.setThreads!(t);
+      add(await one(t === null ? key : `${key} threads=${t}`));
+    }
+    lib.setThreads?.(null);
+  };
+  // First, while the process holds nothing else: resident memory over many W2 steps.
+  if (cfg.workloads.includes('mem')) add(memCase(lib, cfg));
   if (cfg.workloads.includes('W1')) {
-    // Where the thread count can be set, W1 runs once at each count instead of at the default.
-    const counts: (number | null)[] = lib.setThreads ? cfg.threads : [null];
     for (const n of cfg.matmulSizes) {
       const d = matmulData(n);
       const sum = checksum(d.A, d.B);
       const sample = (C: ArrayLike<number>): number[] => d.sample.map((i) => C[i]);
       for (const dtype of ['float32', 'float64'] as const) {
-        for (const t of counts) {
-          if (t !== null) lib.setThreads!(t);
-          add(await runCase(`W1 n=${n} ${dtype}${t === null ? '' : ` threads=${t}`}`, cfg, sum, () => lib.matmul(d, dtype), sample));
-        }
+        await threaded(`W1 n=${n} ${dtype}`, (key) => runCase(key, cfg, sum, () => lib.matmul(d, dtype), sample));
       }
     }
-    lib.setThreads?.(null);
   }
   if (cfg.workloads.includes('W2')) {
     const d = mlpData(cfg.mlp.m, cfg.mlp.sizes);
-    add(await runCase('W2', cfg, checksum(d.X, d.Y, ...d.W, ...d.b), () => {
+    await threaded('W2', (key) => runCase(key, cfg, checksum(d.X, d.Y, ...d.W, ...d.b), () => {
       const step = lib.mlpStep(d);
       if (typeof step === 'string') return step;
       // The first call makes two steps: the loss at the start and after one update are both checked.
@@ -128,5 +152,67 @@ export async function runLibrary(cfg: RunConfig, onCase: (c: CaseResult) => void
       return lib.digits(d, cfg.digitsEpochs);
     }, (o) => [...o.losses, o.accuracy], timing));
   }
+  if (cfg.workloads.includes('W5')) {
+    const d = convData(cfg.conv);
+    await threaded('W5', (key) => runCase(key, cfg, checksum(d.x, d.w, d.b, d.G), () => lib.conv(d), (o) => convCheck(d, o)));
+  }
+  if (cfg.workloads.includes('W6')) {
+    for (const n of cfg.linalg.sizes) {
+      const d = solveData(n, cfg.linalg.rhs);
+      const sum = checksum(d.A, d.B);
+      add(await runCase(`W6 solve n=${n}`, cfg, sum, () => lib.solve(d), (X) => d.sampleX.map((i) => X[i])));
+      add(await runCase(`W6 cholesky n=${n}`, cfg, sum, () => lib.cholesky(d), (L) => d.sampleL.map((i) => L[i])));
+    }
+    const { batch, n } = cfg.linalg.bilinear;
+    const d = bilinearData(batch, n);
+    add(await runCase(bilinearKey(batch, n), cfg, checksum(d.x, d.W, d.y), () => lib.bilinear(d), (v) => d.sample.map((i) => v[i])));
+  }
   return { lib: cfg.lib, info: lib.info, cases };
 }
+
+const MiB = 2 ** 20;
+
+/**
+ * `mem`: cfg.memSteps W2 steps, the resident set size sampled every tenth of them. Reports the peak
+ * (the process's maximum RSS, library included) and the growth after the first tenth, which is zero
+ * when no tape, gradient or buffer outlives its step. Skipped when the steps would take longer than
+ * cfg.memBudget, judged from 10 steps after 5 that warm up (compiling and allocating).
+ */
+function memCase(lib: Library, cfg: RunConfig): CaseResult {
+  const d = mlpData(cfg.mlp.m, cfg.mlp.sizes);
+  const result: CaseResult = { key: 'mem' };
+  try {
+    const step = lib.mlpStep(d);
+    if (typeof step === 'string') return { ...result, skipped: step };
+    for (let s = 0; s < 5; s++) step();
+    const probe = Math.min(10, cfg.memSteps);
+    let t0 = performance.now();
+    for (let s = 0; s < probe; s++) step();
+    const estimate = ((performance.now() - t0) / 1000 / probe) * cfg.memSteps;
+    if (estimate > cfg.memBudget) {
+      return { ...result, skipped: `${cfg.memSteps} W2 steps would take about ${Math.round(estimate)} s, over the budget of ${cfg.memBudget} s` };
+    }
+    const every = Math.max(1, Math.floor(cfg.memSteps / 10));
+    const rss: number[] = [];
+    t0 = performance.now();
+    for (let s = 1; s <= cfg.memSteps; s++) {
+      step();
+      if (s % every === 0) rss.push(process.memoryUsage().rss / MiB);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    result.time = { median: seconds / cfg.memSteps, min: seconds / cfg.memSteps, reps: 1, inner: cfg.memSteps };
+    result.extra = memExtra(cfg.memSteps, rss, (process.resourceUsage().maxRSS * 1024) / MiB);
+  } catch (e) {
+    result.error = message(e);
+  }
+  return result;
+}
+
+/** `mem`'s figures from the RSS samples taken every tenth of the steps (MiB) and the peak. */
+const memExtra = (steps: number, rss: number[], peak: number): Record<string, number> => ({
+  steps,
+  peakMiB: peak,
+  firstTenthMiB: rss[0],
+  lastMiB: rss[rss.length - 1],
+  growthMiB: Math.max(...rss) - rss[0],
+});

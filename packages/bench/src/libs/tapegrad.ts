@@ -1,8 +1,10 @@
 import * as core from '@tapegrad/core';
-import { logSoftmax, matmul, noGrad, sigmoid, tensor, valueAndGrad, type Tensor } from '@tapegrad/core';
+import { cholesky, conv2d, einsum, logSoftmax, matmul, noGrad, sigmoid, solve, tensor, valueAndGrad, vjp, type Tensor } from '@tapegrad/core';
 import { Adam, Dense, Sequential, fit, predict, softmaxCrossEntropy } from '@tapegrad/nn';
+import type { ConvData } from '../conv.js';
 import { chainOp, type ChainData, type MatmulData, type MlpData } from '../data.js';
 import { accuracyOf, DIGITS_SHUFFLE_SEED, type DigitsData } from '../digits.js';
+import type { BilinearData, SolveData } from '../linalg.js';
 import type { Library } from './library.js';
 
 /** Parts of core's API that come with its fast kernels; looked up at run time so the bench also runs
@@ -91,6 +93,37 @@ export function tapegrad(version: string): Library {
         const logits = predict(model, xTest);
         return { accuracy: accuracyOf(logits.data, d.yTest, n2), losses: [losses[0], losses[1]] };
       };
+    },
+
+    conv(d: ConvData) {
+      const { batch, cin, cout, size, kernel, out } = d;
+      const x = tensor(d.x, { shape: [batch, cin, size, size] });
+      const w = tensor(d.w, { shape: [cout, cin, kernel, kernel] });
+      const b = tensor(d.b, { shape: [cout] });
+      const G = tensor(d.G, { shape: [batch, cout, out, out] });
+      const layer = (x: Tensor, w: Tensor, b: Tensor): Tensor => conv2d(x, w, { bias: b, padding: d.padding });
+      return () => {
+        const [y, back] = vjp(layer, x, w, b);
+        const [dx, dW, db] = back(G);
+        return { layout: 'NCHW', y: y.data, dx: dx.data, dW: dW.data, db: db.data };
+      };
+    },
+
+    solve(d: SolveData) {
+      const A = tensor(Float64Array.from(d.A), { shape: [d.n, d.n], dtype: 'float64' });
+      const B = tensor(Float64Array.from(d.B), { shape: [d.n, d.rhs], dtype: 'float64' });
+      return () => solve(A, B).data;
+    },
+
+    cholesky(d: SolveData) {
+      const A = tensor(Float64Array.from(d.A), { shape: [d.n, d.n], dtype: 'float64' });
+      return () => cholesky(A).data;
+    },
+
+    bilinear(d: BilinearData) {
+      const f64 = (v: Float32Array, shape: number[]): Tensor => tensor(Float64Array.from(v), { shape, dtype: 'float64' });
+      const x = f64(d.x, [d.batch, d.n]), W = f64(d.W, [d.n, d.n]), y = f64(d.y, [d.batch, d.n]);
+      return () => einsum('bi,ij,bj->b', x, W, y).data;
     },
 
     setThreads: typeof extras.setNumThreads === 'function' ? (n) => extras.setNumThreads!(n ?? active?.threads ?? 1) : undefined,
