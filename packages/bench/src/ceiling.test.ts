@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ACC, UNROLL, ceilingKernels, ceilingLines, ceilingModule, flopsPerTrip, hasRelaxedSimd, measureCeiling } from './ceiling.js';
+import { ACC, UNROLL, ceilingFigures, ceilingKernels, ceilingLines, ceilingModule, flopsPerTrip, hasRelaxedSimd, measureCeiling } from './ceiling.js';
+import type { Report } from './report.js';
+import { targets } from './targets.js';
+
+type Figure = Report['figures'][number];
 
 // m and c are not exact in binary, so every mul and add rounds, and float32 rounding differs from float64's.
 const m = 0.9, c = 0.3;
@@ -55,7 +59,7 @@ describe('the SIMD ceiling kernels', () => {
 
 describe('ceilingLines', () => {
   it('gives single-thread W1 figures of tapegrad as fractions of their type’s ceiling', () => {
-    const figures = [
+    const figures: Figure[] = [
       { row: 'W1 matmul n=1024 float32, tapegrad 1 thread', unit: 'GFLOP/s', lib: 'tapegrad', value: 30 },
       { row: 'W1 matmul n=1024 float32, tapegrad 2 threads', unit: 'GFLOP/s', lib: 'tapegrad', value: 55 },
       { row: 'W1 matmul n=1024 float32, tapegrad 1 thread', unit: 'GFLOP/s', lib: 'tfjs-wasm', value: 12 },
@@ -70,5 +74,19 @@ describe('ceilingLines', () => {
       'WebAssembly SIMD ceiling (GFLOP/s, one thread, mul + add): f32x4 40.0, relaxed_madd 50.0; f64x2 20.0',
       '  W1 matmul n=1024 float32, tapegrad 1 thread: 30.0 GFLOP/s = 75% of the ceiling, 60% of relaxed_madd\'s',
     ]);
+  });
+});
+
+describe('ceilingFigures', () => {
+  it('puts the ceiling under the rows the W1 targets judge against', () => {
+    const rows = ceilingFigures({ f32: 40, f64: 20, f32Relaxed: 50 });
+    expect(rows).toEqual([
+      { row: 'W1 WebAssembly SIMD ceiling float32', unit: 'GFLOP/s', lib: 'tapegrad', value: 40 },
+      { row: 'W1 WebAssembly SIMD ceiling float64', unit: 'GFLOP/s', lib: 'tapegrad', value: 20 },
+      { row: 'W1 WebAssembly SIMD ceiling float32, relaxed_madd', unit: 'GFLOP/s', lib: 'tapegrad', value: 50 },
+    ]);
+    const w1 = { row: 'W1 matmul n=512 float32, tapegrad 1 thread', unit: 'GFLOP/s', lib: 'tapegrad' as const, value: 36 };
+    const judged = targets([w1, ...rows], [512]).find((t) => t.target.startsWith('W1 float32'));
+    expect(judged).toMatchObject({ met: true, measured: 'n=512 90% of 40 GFLOP/s' });
   });
 });
