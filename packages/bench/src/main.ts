@@ -3,7 +3,7 @@
  * cores are not shared between them), collects their JSON, checks every figure against the float64
  * references, prints one table, writes the JSON and, with --write-docs, docs/benchmarks.md.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,14 +15,22 @@ import { machine } from './machine.js';
 import { targets } from './targets.js';
 import type { CaseResult, ChildResult, LibId } from './protocol.js';
 import { bestOf, buildReport, fmt, reportOptions, textTable, type Column } from './report.js';
-import { ceilingFigures, ceilingLines, measureCeiling } from './ceiling.js';
+import { ceilingFigures, ceilingLines, hasRelaxedSimd, measureCeiling } from './ceiling.js';
+
+/** Node 20's V8 has relaxed SIMD behind this flag (later Nodes ship it). */
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const RELAXED_BY_DEFAULT = hasRelaxedSimd() && !process.execArgv.includes(RELAXED_FLAG);
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/bench/dist
 const benchDir = path.resolve(here, '..');
 const root = path.resolve(benchDir, '..', '..');
 
 /** Node flags a column needs: jax-js's eager tape recurses deeper than Node's default stack allows (W3). */
-const execArgv = (lib: LibId): string[] => (lib.startsWith('jax-js') ? ['--stack-size=4000'] : []);
+const execArgv = (lib: LibId): string[] => {
+  if (lib.startsWith('jax-js')) return ['--stack-size=4000'];
+  if (lib === 'tapegrad-fma' && !RELAXED_BY_DEFAULT) return [RELAXED_FLAG];
+  return [];
+};
 
 const describe = (c: CaseResult): string => {
   if (c.skipped) return `skipped: ${c.skipped}`;
@@ -62,6 +70,12 @@ function runChild(lib: LibId, opts: Options): Promise<Column> {
 }
 
 async function main(): Promise<void> {
+  // The parent measures the ceiling of both kinds of multiply-add, so on an engine that has relaxed SIMD
+  // only behind the flag it runs itself again with the flag (its children get their own flags).
+  if (!hasRelaxedSimd() && !process.execArgv.includes(RELAXED_FLAG)) {
+    const again = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, ...process.argv.slice(1)], { stdio: 'inherit' });
+    if (again.error === undefined && again.status !== 9) process.exit(again.status ?? 1); // 9: Node refused the flag
+  }
   let opts: Options;
   try {
     opts = parseArgs(process.argv.slice(2), path.join(benchDir, 'results', 'latest.json'));

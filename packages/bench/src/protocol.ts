@@ -4,8 +4,13 @@
  */
 
 /** One column of the table: a library in one mode, run in a child process of its own. */
-export type LibId = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'jax-js-jit' | 'pytorch';
-export const LIBS: readonly LibId[] = ['tapegrad', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'jax-js-jit', 'pytorch'];
+/**
+ * `tapegrad-fma` is tapegrad with its fused multiply-add gemm (relaxed SIMD; Node 20 needs
+ * --experimental-wasm-relaxed-simd, which its child is given), at one thread, on the workloads whose time
+ * is mostly gemm (W1, W2, W5): issue 13 asks for both paths to be reported.
+ */
+export type LibId = 'tapegrad' | 'tapegrad-fma' | 'tfjs-cpu' | 'tfjs-wasm' | 'jax-js' | 'jax-js-jit' | 'pytorch';
+export const LIBS: readonly LibId[] = ['tapegrad', 'tapegrad-fma', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'jax-js-jit', 'pytorch'];
 
 /** W1–W6, and `mem`: resident memory over many W2 steps. */
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'mem';

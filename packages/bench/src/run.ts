@@ -21,6 +21,8 @@ export async function loadLibrary(lib: LibId): Promise<Library> {
       const pkg = createRequire(import.meta.url)('@tapegrad/core/package.json') as { version: string };
       return tapegrad(pkg.version);
     }
+    case 'tapegrad-fma':
+      return fusedOnly(await loadLibrary('tapegrad'));
     case 'tfjs-cpu':
     case 'tfjs-wasm': {
       const { tfjs } = (await import(peer('tfjs'))) as { tfjs(backend: 'cpu' | 'wasm'): Promise<Library> };
@@ -34,6 +36,25 @@ export async function loadLibrary(lib: LibId): Promise<Library> {
     case 'pytorch':
       throw new Error('pytorch runs in a Python process of its own: see runPytorch in libs/pytorch.ts');
   }
+}
+
+/**
+ * tapegrad's fused-gemm column: one thread, W1, W2 and W5 only (the rest would repeat tapegrad's own
+ * column), and every case skipped with the reason when the engine has no relaxed SIMD.
+ */
+function fusedOnly(t: Library): Library {
+  const relaxed = t.info.relaxedSimd === 'true';
+  const why = relaxed ? 'tapegrad-fma runs W1, W2 and W5 only (the gemm-bound workloads); the rest is the tapegrad column' : 'this engine has no relaxed SIMD, so there is no fused gemm to measure';
+  const skip = (): string => why;
+  t.setThreads?.(1);
+  const gemm = <F>(f: F): F | (() => string) => (relaxed ? f : skip);
+  return {
+    info: { ...t.info, threads: '1' },
+    matmul: gemm(t.matmul.bind(t)) as Library['matmul'],
+    mlpStep: gemm(t.mlpStep.bind(t)) as Library['mlpStep'],
+    conv: gemm(t.conv.bind(t)) as Library['conv'],
+    chainGrad: skip, digits: skip, solve: skip, cholesky: skip, bilinear: skip,
+  };
 }
 
 const firstCallNote = (seconds: number, budget: number): string =>
@@ -107,7 +128,7 @@ export async function runLibrary(cfg: RunConfig, onCase: (c: CaseResult) => void
     lib.setThreads?.(null);
   };
   // First, while the process holds nothing else: resident memory over many W2 steps.
-  if (cfg.workloads.includes('mem')) add(memCase(lib, cfg));
+  if (cfg.workloads.includes('mem') && cfg.lib !== 'tapegrad-fma') add(memCase(lib, cfg));
   if (cfg.workloads.includes('W1')) {
     for (const n of cfg.matmulSizes) {
       const d = matmulData(n);

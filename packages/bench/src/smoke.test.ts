@@ -7,6 +7,7 @@ import { chainReference, type ChainData } from './data.js';
 import { BEGIN, END, benchmarksDoc, generatedSection } from './docs.js';
 import { pythonCandidates, runPytorch } from './libs/pytorch.js';
 import { machine } from './machine.js';
+import { hasRelaxedSimd } from './ceiling.js';
 import { bestOf, buildReport, markdownTable, reportOptions, textTable, type Column } from './report.js';
 import { runLibrary } from './run.js';
 import { ceilingRow, targets, targetsMarkdown } from './targets.js';
@@ -49,6 +50,21 @@ describe('bench smoke (tapegrad, tiny sizes)', () => {
     const acc = report.rows.find((r) => r[0] === 'W4 digits test accuracy, %')!;
     expect(Number(acc[1])).toBeGreaterThan(30);
     expect(markdownTable(report).split('\n')[1]).toBe('| --- | --- |');
+  });
+
+  it('runs the fused-gemm column on W1, W2 and W5 only, or says the engine has no relaxed SIMD', async () => {
+    const result = await runLibrary({ ...cfg, lib: 'tapegrad-fma' });
+    const byKey = new Map(result.cases.map((c) => [c.key, c]));
+    expect(byKey.has('mem')).toBe(false);
+    expect(result.info.threads).toBe('1');
+    const relaxed = hasRelaxedSimd();
+    expect(result.info.relaxedSimd).toBe(String(relaxed));
+    expect(byKey.get('W3')!.skipped).toMatch(relaxed ? /runs W1, W2 and W5 only/ : /no relaxed SIMD/);
+    for (const key of ['W1 n=16 float32', 'W2', 'W5']) {
+      const c = byKey.get(key)!;
+      if (relaxed) expect(disagreement(c, referenceFor(refs, key)), key).toBeNull();
+      else expect(c.skipped, key).toMatch(/no relaxed SIMD/);
+    }
   });
 
   it('shows a disagreement instead of a figure, and a failed peer as failed', async () => {

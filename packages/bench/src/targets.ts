@@ -46,7 +46,13 @@ export function targets(figures: readonly Figure[], sizes: readonly number[]): T
     judge(`W1 ${dtype}, 1 thread, n ≥ 512: ≥ 80% of the WebAssembly SIMD ceiling`, ceiling ? big.flatMap((n) => {
       const f = find(`W1 matmul n=${n} ${dtype}, tapegrad 1 thread`, 'GFLOP/s', 'tapegrad');
       return f ? [{ text: `n=${n} ${fmt((100 * f.value) / ceiling.value)}% of ${fmt(ceiling.value)} GFLOP/s`, ok: f.value >= 0.8 * ceiling.value }] : [];
-    }) : [], 'no ceiling measured in this run');
+    }) : [], ceiling ? 'no W1 figure at n ≥ 512 in this run' : 'no ceiling measured in this run');
+    // The fused gemm (tapegrad-fma's column, one thread) against the relaxed_madd ceiling.
+    const fused = find(`${ceilingRow(dtype)}, relaxed_madd`, 'GFLOP/s', 'tapegrad');
+    judge(`W1 ${dtype} with relaxed SIMD (fused multiply-add), 1 thread, n ≥ 512: ≥ 80% of the relaxed_madd ceiling`, fused ? big.flatMap((n) => {
+      const f = find(`W1 matmul n=${n} ${dtype}, tapegrad 1 thread`, 'GFLOP/s', 'tapegrad-fma');
+      return f ? [{ text: `n=${n} ${fmt((100 * f.value) / fused.value)}% of ${fmt(fused.value)} GFLOP/s`, ok: f.value >= 0.8 * fused.value }] : [];
+    }) : [], fused ? 'no tapegrad-fma W1 figure at n ≥ 512 in this run' : 'no relaxed SIMD in this run');
   }
 
   const w2 = (t: number): string => `W2 training step, tapegrad ${t} thread${t === 1 ? '' : 's'}`;

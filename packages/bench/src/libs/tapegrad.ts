@@ -10,7 +10,7 @@ import type { Library } from './library.js';
 /** Parts of core's API that come with its fast kernels; looked up at run time so the bench also runs
  * a core without them. */
 interface CoreExtras {
-  backend?: () => { kernels: string; threads: number };
+  backend?: () => { kernels: string; threads: number; relaxedSimd?: boolean };
   setNumThreads?: (n: number) => void;
 }
 
@@ -21,6 +21,7 @@ export function tapegrad(version: string): Library {
   const active = typeof extras.backend === 'function' ? extras.backend() : null;
   info.backend = active ? `${active.kernels} kernels` : 'js kernels (core has no backend())';
   info.threads = active ? `${active.threads} by default` : '1';
+  info.relaxedSimd = String(active?.relaxedSimd ?? false); // true: the gemm uses fused multiply-add
   return {
     info,
 
