@@ -1,9 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TapegradError, Tensor, add, expectTensor, isForeignTensor, isTensor, tensor } from '@tapegrad/core';
 
 // A tensor of another copy of @tapegrad/core, as a second installed version would make one: it carries
 // the shared brand on its prototype but is no instance of this copy's Tensor class.
 const foreign = Object.create({ [Symbol.for('@tapegrad/core.Tensor')]: true }, { shape: { value: [2] }, ndim: { value: 1 } }) as unknown;
+
+const refuse = (): never => {
+  throw new Error('trap');
+};
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
 
 describe('isTensor, isForeignTensor and expectTensor (for libraries built on core)', () => {
   const cases: [name: string, value: unknown, isTensor: boolean, isForeign: boolean][] = [
@@ -14,10 +23,31 @@ describe('isTensor, isForeignTensor and expectTensor (for libraries built on cor
     ['an object whose brand is not true', Object.create({ [Symbol.for('@tapegrad/core.Tensor')]: 1 }), false, false],
     ['null', null, false, false],
     ['a number', 3, false, false],
+    // our class in name only: ops read fields these lack (a Proxy does not forward private fields)
+    ['a Proxy of a tensor of this copy', new Proxy(tensor([1, 2]), {}), false, false],
+    ['an object made from Tensor.prototype', Object.create(Tensor.prototype), false, false],
+    // "never throws": a Proxy that throws on every look at it
+    ['a revoked Proxy', revoked(), false, false],
+    ['a Proxy whose traps throw', new Proxy({}, { get: refuse, has: refuse, getPrototypeOf: refuse }), false, false],
   ];
   it.each(cases)('%s', (_name, value, tensorOfThisCopy, ofAnotherCopy) => {
     expect(isTensor(value)).toBe(tensorOfThisCopy);
     expect(isForeignTensor(value)).toBe(ofAnotherCopy);
+  });
+
+  it('what isTensor refuses, the ops cannot use', () => {
+    expect(() => add(new Proxy(tensor([1, 2]), {}), 1)).toThrow(TypeError);
+    expect(() => add(Object.create(Tensor.prototype) as Tensor, 1)).toThrow(TypeError);
+  });
+
+  it('a real second copy of core: each copy refuses the other\'s tensors, by name', async () => {
+    vi.resetModules();
+    const other = await import('@tapegrad/core');
+    expect(other.Tensor).not.toBe(Tensor);
+    const theirs = other.tensor([1, 2]);
+    expect([isTensor(theirs), isForeignTensor(theirs), other.isTensor(tensor([1])), other.isForeignTensor(tensor([1]))]).toEqual([false, true, false, true]);
+    expect(() => add(theirs as unknown as Tensor, 1)).toThrow(/^add: argument 'a': this Tensor comes from another copy of @tapegrad\/core/);
+    expect(() => tensor([1, 2]).mul(theirs as unknown as Tensor)).toThrow(/^mul: argument 'b': this Tensor comes from another copy/);
   });
 
   it('expectTensor returns a tensor of this copy as it is', () => {

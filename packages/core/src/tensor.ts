@@ -19,19 +19,30 @@ const BRAND = Symbol.for('@tapegrad/core.Tensor');
  * isForeignTensor(tensor([1, 2])); // false  (a tensor of this copy)
  * isForeignTensor({ shape: [2] }); // false  (no tensor at all)
  */
-export const isForeignTensor = (x: unknown): boolean =>
-  x !== null && typeof x === 'object' && !(x instanceof Tensor) && (x as Record<symbol, unknown>)[BRAND] === true;
+export const isForeignTensor = (x: unknown): boolean => {
+  try {
+    return x !== null && typeof x === 'object' && !(x instanceof Tensor) && (x as Record<symbol, unknown>)[BRAND] === true;
+  } catch {
+    return false; // a revoked Proxy, or one whose traps throw
+  }
+};
 
 /**
  * True for a Tensor of this copy of the core package, the one its ops accept; false for anything else,
  * a tensor of another copy included (see `isForeignTensor`). Never throws. A library built on core
  * checks its arguments with it, or with `expectTensor` for the error message.
  *
+ * It asks for a real instance, not for the brand every copy shares: another copy's tensor records on
+ * that copy's tape, and this copy's ops refuse it. Unlike `instanceof Tensor` it is false for a Proxy
+ * of a tensor and for an object made from `Tensor.prototype`, which the ops cannot use either.
+ *
  * @example
  * isTensor(tensor([1, 2])); // true
  * isTensor([1, 2]); // false
  */
-export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+export const isTensor = (x: unknown): x is Tensor => typeof x === 'object' && x !== null && hasTensorFields(x);
+// Set in Tensor's static block: a private-field check, which reads no property and runs no Proxy trap.
+let hasTensorFields: (x: object) => boolean;
 
 /**
  * True only inside `outputLike`'s constructor call: the shape is another tensor's, the data fits it.
@@ -271,6 +282,10 @@ export class Tensor {
   softmax(axis = -1): Tensor { return F.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return F.logSoftmax(this, axis); }
   logsumexp(axis?: Axis | null, keepdims = false): Tensor { return F.logsumexp(this, axis, keepdims); }
+
+  static {
+    hasTensorFields = (x) => #requiresGrad in x;
+  }
 }
 
 Object.defineProperty(Tensor.prototype, BRAND, { value: true });

@@ -185,11 +185,19 @@ describe('softplus and logSigmoid stay finite at ±1000, with finite gradients (
       // PyTorch 1.13, both dtypes: softplus [0, 1000], grad [0, 1]; logsigmoid [−1000, 0], grad [1, 0]
       expect(vals(softplus(x()))).toEqual([0, 1000]);
       expect(vals(derivative(softplus, x()))).toEqual([0, 1]);
-      const ls = vals(logSigmoid(x()));
-      expect(ls[0]).toBe(-1000);
-      // log σ(1000) = −e^−1000 rounds to −0 here (PyTorch prints 0): a zero either way
-      expect(ls[1] === 0).toBe(true);
+      expect(vals(logSigmoid(x()))).toEqual([-1000, 0]);
       expect(vals(derivative(logSigmoid, x()))).toEqual([1, 0]);
+    });
+
+    it(`${dtype}: where e^−|x| underflows the result is +0, as PyTorch (not −0 from −softplus(−x))`, () => {
+      // PyTorch 1.13, both dtypes, x = [−1000, 1000, −∞, ∞, −1e30, 1e30, −200, 200]: torch.signbit is False at
+      // every zero: softplus [0, 1000, 0, ∞, 0, 1e30, s, 200], logsigmoid [−1000, 0, −∞, 0, −1e30, 0, −200, −s]
+      // with s = 1.3838965267367376e-87 in float64 and 0 in float32 (e^−200 underflows there)
+      const x = tensor([-1000, 1000, -Infinity, Infinity, -1e30, 1e30, -200, 200], { dtype });
+      const s = dtype === 'float64' ? 1.3838965267367376e-87 : 0;
+      // toEqual compares numbers with Object.is, so it tells +0 from −0
+      expect(vals(logSigmoid(x))).toEqual([-1000, 0, -Infinity, 0, x.data[4], 0, -200, dtype === 'float64' ? -s : 0]);
+      expect(vals(softplus(x))).toEqual([0, 1000, 0, Infinity, 0, x.data[5], s, 200]);
     });
   }
 

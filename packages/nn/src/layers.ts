@@ -193,15 +193,36 @@ export class Sequential extends Module {
     return out;
   }
 
+  /**
+   * Runs the layers in order. Nested Sequentials (those that keep this forward) are entered on a stack
+   * of our own rather than by calling their forward, so 20,000 levels cannot overflow the call stack.
+   */
   forward(x: Tensor): Tensor {
-    if (this.#running) {
-      throw new TapegradError('Sequential', 'this Sequential contains itself (it is one of its own layers, or nested in one), so its forward would never end', 'layers');
-    }
-    this.#running = true;
+    const open: { seq: Sequential; next: number }[] = [];
+    const enter = (seq: Sequential) => {
+      if (seq.#running) {
+        throw new TapegradError('Sequential', 'this Sequential contains itself (it is one of its own layers, or nested in one), so its forward would never end', 'layers');
+      }
+      seq.#running = true;
+      open.push({ seq, next: 0 });
+    };
+    let a = x;
     try {
-      return this.layers.reduce((a, layer) => layer.forward(a), x);
+      enter(this);
+      while (open.length > 0) {
+        const top = open[open.length - 1];
+        if (top.next === top.seq.layers.length) {
+          top.seq.#running = false;
+          open.pop();
+          continue;
+        }
+        const layer = top.seq.layers[top.next++];
+        if (layer instanceof Sequential && layer.forward === Sequential.prototype.forward) enter(layer);
+        else a = layer.forward(a);
+      }
+      return a;
     } finally {
-      this.#running = false;
+      for (const { seq } of open) seq.#running = false;
     }
   }
 

@@ -99,11 +99,6 @@ abstract class Pool1d extends Module {
 
   protected pool(layer: string, f: typeof maxPool1d, x: Tensor): Tensor {
     checkInput(layer, x, 3, '[N, C, L]');
-    // checked here, not left to core, whose message would show its internal [N, C, 1, L]
-    const L = x.shape[2];
-    if (this.kernel > L + 2 * this.padding) {
-      throw new ShapeError(layer, `the kernel (${this.kernel}) is larger than the padded input along the length (${L} + ${2 * this.padding} padding); x has shape ${fmtShape(x.shape)}`, 'kernel');
-    }
     return asLayer(layer, () => f(x, this.kernel, { stride: this.stride, padding: this.padding }));
   }
 

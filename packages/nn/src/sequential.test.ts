@@ -58,4 +58,29 @@ describe('nested Sequentials', () => {
     while (!(inner instanceof Dense)) inner = inner instanceof Wrap ? inner.inner : (inner as Sequential).layers[0];
     expect(inner.training).toBe(false);
   });
+
+  it('20,000 levels deep: forward runs the layers in order without overflowing the stack', () => {
+    const model = nested(20_000);
+    let dense: Module = model;
+    while (!(dense instanceof Dense)) dense = (dense as Sequential).layers[0];
+    const x = tensor([[2]], { dtype: 'float64' });
+    expect(model.forward(x).item()).toBe(dense.forward(x).item());
+    // a level's own layers run after the levels nested inside it: −1 (innermost), 0, 1, …, 4999
+    const ran: number[] = [];
+    let m = new Sequential((t: Tensor) => (ran.push(-1), t.add(1)));
+    for (let i = 0; i < 5_000; i++) m = new Sequential(new Sequential(m), (t: Tensor) => (ran.push(i), t));
+    const ordered = new Sequential(m, (t: Tensor) => t.mul(3), new Sequential((t: Tensor) => t.add(2)));
+    expect(ordered.forward(tensor([1])).item()).toBe(8); // (1 + 1) · 3 + 2
+    expect(ran).toEqual(Array.from({ length: 5_001 }, (_, i) => i - 1));
+  });
+
+  it("forward calls a subclass's own forward where it overrides Sequential's", () => {
+    class Twice extends Sequential {
+      override forward(x: Tensor): Tensor {
+        return super.forward(super.forward(x));
+      }
+    }
+    const model = new Sequential(new Twice((t: Tensor) => t.add(1)), new Sequential(new Twice((t: Tensor) => t.mul(3))));
+    expect(model.forward(tensor([0])).item()).toBe(18);
+  });
 });

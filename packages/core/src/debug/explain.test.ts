@@ -22,6 +22,10 @@ function byHand({ X, W2, Z1, Z2 }: NotesNet) {
   });
 }
 
+/** The table rows of `text` for one factor, cell by cell. */
+const rows = (text: string, factor: string): string[][] =>
+  text.split('\n').filter((l) => l.startsWith(`  ${factor} `)).map((l) => l.trim().split(/ {2,}/));
+
 const closeTo = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-14 * Math.abs(b));
 
 describe('explainPaths', () => {
@@ -158,13 +162,31 @@ describe('explain', () => {
     const text = explain(h.sum().named('L'), x, { maxPaths: 3 });
     const lines = text.split('\n');
     expect(lines[0]).toBe('∂L/∂x = Σ over 32 paths (the sweep adds their contributions where the paths meet)');
-    expect(lines.filter((l) => l.startsWith('path '))).toEqual([
-      'path 1: ∂L/∂h5 · ∂h5/∂h4 · ∂h4/∂h3 · ∂h3/∂h2 · ∂h2/∂h1 · ∂h1/∂x',
-      'path 2: ∂L/∂h5 · ∂h5/∂h4 · ∂h4/∂h3 · ∂h3/∂h2 · ∂h2/∂h1 · ∂h1/∂x',
-      'path 3: ∂L/∂h5 · ∂h5/∂h4 · ∂h4/∂h3 · ∂h3/∂h2 · ∂h2/∂h1 · ∂h1/∂x',
-    ]);
+    // the listed paths differ only in which operand of each add they take: one product, listed once
+    expect(lines.filter((l) => l.startsWith('path'))).toEqual(['paths 1–3: ∂L/∂h5 · ∂h5/∂h4 · ∂h4/∂h3 · ∂h3/∂h2 · ∂h2/∂h1 · ∂h1/∂x']);
+    expect(rows(text, '∂h1/∂x')).toEqual([['∂h1/∂x', 'add', '[1] → [1]', 'da = dy', '32'], ['∂h1/∂x', 'add', '[1] → [1]', 'db = dy', '32']]);
+    expect(rows(text, '∂h5/∂h4')).toEqual([['∂h5/∂h4', 'add', '[1] → [1]', 'da = dy', '2']]);
     expect(lines.at(-2)).toBe('… and 29 more paths (raise maxPaths to list them)');
     expect(lines.at(-1)).toBe('‖∂L/∂x‖ = 32 (all paths summed)');
+  });
+
+  it('lists each distinct folded product once, under the numbers of the paths it folds', () => {
+    // Z = W·x + W·y with both products unnamed: two paths, each ∂L/∂Z · ∂Z/∂W once folded
+    const W = f64([0.5, 1]).reshape([1, 2]).named('W');
+    const col = (a: number, b: number) => tensor([[a], [b]], { dtype: 'float64' });
+    const twice = explain(W.matmul(col(1, 2)).add(W.matmul(col(3, 4))).named('Z').sum().named('L'), W);
+    expect(twice.split('\n').filter((l) => l.startsWith('path'))).toEqual(['paths 1–2: ∂L/∂Z · ∂Z/∂W']);
+    // one row per way a factor is taken: both paths take ∂Z/∂W as add∘matmul, so one row
+    expect(rows(twice, '∂Z/∂W')).toEqual([['∂Z/∂W', 'add∘matmul', '[1, 1] → [1, 2]', 'dW = dZ·A_prevᵀ', fmtNorm(Math.hypot(4, 6))]]);
+    // x·x is two paths through u, one a row of its own per operand; paths 1 and 3 fold alike around path 2
+    const x = f64([0.5, -1]).named('x');
+    const squares = explain(x.mul(x).named('u').add(x.exp().named('v')).sum().named('L'), x);
+    expect(squares.split('\n').filter((l) => l.startsWith('path'))).toEqual(['paths 1–2: ∂L/∂u · ∂u/∂x', 'path 3: ∂L/∂v · ∂v/∂x']);
+    expect(rows(squares, '∂u/∂x').map((r) => r[3])).toEqual(['da = dy ⊙ b', 'db = dy ⊙ a']);
+    const A = x.exp().named('A');
+    const apart = explain(A.add(x).mul(A).named('P').sum().named('L'), x);
+    expect(apart.split('\n').filter((l) => l.startsWith('path'))).toEqual(['paths 1, 3: ∂L/∂P · ∂P/∂A · ∂A/∂x', 'path 2: ∂L/∂P · ∂P/∂x']);
+    expect(rows(apart, '∂P/∂A').map((r) => r[1])).toEqual(['mul∘add', 'mul']);
   });
 
   it('formats norms to 4 significant digits, in exponent form when tiny or huge', () => {

@@ -58,7 +58,9 @@ export function explainPaths(loss: Tensor, param: Tensor, options: ExplainOption
  * `explainPaths` as text: for each path the product in the notes' notation
  * (`∂L/∂W[1] = ∂L/∂A[2] · ∂A[2]/∂Z[2] · … · ∂Z[1]/∂W[1]`), then one line per factor with its op,
  * shapes (from → to), the VJP the sweep applies and ‖∂L/∂to‖. With several paths (fan-out)
- * the sum is spelt out, and ‖∂L/∂param‖ is given for the sum. No library we know prints this;
+ * the sum is spelt out, and ‖∂L/∂param‖ is given for the sum. Paths that read as the same product
+ * (they differ only inside a folded factor, or in which operand of `x·x` they take) are listed once,
+ * as `paths 1–3: …`, with a row for each way a factor is taken. No library we know prints this;
  * PyTorch's closest is walking `grad_fn.next_functions` by hand.
  *
  * @example
@@ -70,10 +72,16 @@ export function explain(loss: Tensor, param: Tensor, options: ExplainOptions = {
   const lhs = `∂${e.loss}/∂${e.param}`;
   const product = (p: Factor[]) => p.map((f) => `∂${f.from}/∂${f.to}`).join(' · ');
   const lines: string[] = [];
-  if (e.paths.length === 1 && e.count === 1) lines.push(`${lhs} = ${product(e.paths[0])}`, ...table(e.paths[0], e.loss));
+  if (e.paths.length === 1 && e.count === 1) lines.push(`${lhs} = ${product(e.paths[0])}`, ...table([e.paths[0]], e.loss));
   else {
     lines.push(`${lhs} = Σ over ${e.count} paths (the sweep adds their contributions where the paths meet)`);
-    e.paths.forEach((p, i) => lines.push(`path ${i + 1}: ${product(p)}`, ...table(p, e.loss)));
+    // Paths that differ only inside a folded factor (which operand of x·x, which unnamed route to Z)
+    // read as the same product: it is listed once, under all their numbers, with a row per way it is taken.
+    const alike = new Map<string, number[]>();
+    e.paths.forEach((p, i) => alike.set(product(p), [...(alike.get(product(p)) ?? []), i]));
+    for (const [text, at] of alike) {
+      lines.push(`${at.length === 1 ? 'path' : 'paths'} ${numbers(at)}: ${text}`, ...table(at.map((i) => e.paths[i]), e.loss));
+    }
     if (e.count > e.paths.length) lines.push(`… and ${e.count - e.paths.length} more paths (raise maxPaths to list them)`);
     lines.push(`‖${lhs}‖ = ${fmtNorm(e.gradNorm)} (all paths summed)`);
   }
@@ -86,12 +94,26 @@ export function fmtNorm(x: number): string {
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
 }
 
-/** One aligned row per factor, under a header. */
-function table(p: Factor[], loss: string): string[] {
-  const rows = [
-    ['factor', 'op', 'shape', 'VJP the sweep applies', `‖∂${loss}/∂to‖`],
-    ...p.map((f) => [`∂${f.from}/∂${f.to}`, f.op, `${fmtShape(f.fromShape)} → ${fmtShape(f.shape)}`, f.formula, fmtNorm(f.gradNorm)]),
-  ];
+/** Path indices as 1-based numbers, runs shortened: [0, 1, 2, 4] → '1–3, 5'. */
+function numbers(at: number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < at.length; ) {
+    let j = i;
+    while (j + 1 < at.length && at[j + 1] === at[j] + 1) j++;
+    runs.push(j === i ? `${at[i] + 1}` : `${at[i] + 1}–${at[j] + 1}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/** One aligned row per factor of paths that read alike (one path, or several), each distinct row once, under a header. */
+function table(paths: Factor[][], loss: string): string[] {
+  const cells = (f: Factor) => [`∂${f.from}/∂${f.to}`, f.op, `${fmtShape(f.fromShape)} → ${fmtShape(f.shape)}`, f.formula, fmtNorm(f.gradNorm)];
+  const distinct = new Map<string, string[]>();
+  for (let k = 0; k < paths[0].length; k++) {
+    for (const p of paths) distinct.set(`${k}\u0000${cells(p[k]).join('\u0000')}`, cells(p[k]));
+  }
+  const rows = [['factor', 'op', 'shape', 'VJP the sweep applies', `‖∂${loss}/∂to‖`], ...distinct.values()];
   const width = (s: string) => [...s].length;
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => width(r[c]))));
   return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(widths[c] - width(cell)))).join('  ')}`);

@@ -49,8 +49,9 @@ export const unaryLoops = {
   cos: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.cos(x[i]); },
   atan: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = Math.atan(x[i]); },
   softplus: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = softplus1(x[i]); },
-  // log σ(v) = −softplus(−v)
-  logSigmoid: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = -softplus1(-x[i]); },
+  // log σ(v) = −softplus(−v). log σ < 0 everywhere, so a zero is −e^−v underflowed in out's precision
+  // (v > 745 in float64, > 103 in float32); it is stored as +0, as PyTorch's, not the −0 of the negation.
+  logSigmoid: (x, out) => { for (let i = 0; i < out.length; i++) { out[i] = -softplus1(-x[i]); if (out[i] === 0) out[i] = 0; } },
   erf: (x, out) => { for (let i = 0; i < out.length; i++) out[i] = erf(x[i]); },
   // x Φ(x) = x (1 + erf(x/√2)) / 2
   gelu: (x, out) => { for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = 0.5 * v * (1 + erf(v * SQRT1_2)); } },

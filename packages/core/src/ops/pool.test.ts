@@ -73,8 +73,20 @@ describe('maxPool1d and avgPool1d', () => {
   it('compute the TSDoc examples', () => {
     expect(maxPool1d(tensor([[[1, 3, 2, 0, 5]]]), 2).toArray()).toEqual([[[3, 2]]]);
     expect(avgPool1d(tensor([[[1, 3, 2, 0]]]), 2, { stride: 1 }).toArray()).toEqual([[[2, 2.5, 1]]]);
-    expect(() => maxPool1d(tensor([[[1, 2]]]), 3)).toThrow("maxPool1d: argument 'kernel': the kernel (3) is larger than the padded input along the length (2 + 0 padding); x has shape [1, 1, 1, 2]");
-    expect(() => avgPool1d(tensor([[[1, 2]]]), 2, { padding: -1 })).toThrow("avgPool1d: argument 'padding': expected a non-negative integer, got -1");
+  });
+
+  it("name the user's [N, C, L] shape and 1-D arguments on bad input, not the [N, C, 1, L] pooled inside", () => {
+    const x = tensor(new Float64Array(6), { shape: [1, 2, 3] });
+    expect(() => maxPool1d(x, 4)).toThrow(ShapeError);
+    expect(() => maxPool1d(x, 4)).toThrow("maxPool1d: argument 'kernel': the kernel (4) is larger than the padded input along the length (3 + 0 padding); x has shape [1, 2, 3]");
+    expect(() => avgPool1d(x, 6, { padding: 1, stride: 2 })).toThrow("avgPool1d: argument 'kernel': the kernel (6) is larger than the padded input along the length (3 + 2 padding); x has shape [1, 2, 3]");
+    expect(() => avgPool1d(x, 2, { padding: 2 })).toThrow("avgPool1d: argument 'padding': padding 2 must be at most half the kernel 2 (as PyTorch)");
+    expect(() => maxPool1d(x, 0)).toThrow("maxPool1d: argument 'kernel': expected a positive integer, got 0");
+    expect(() => maxPool1d(x, 1.5)).toThrow("maxPool1d: argument 'kernel': expected a positive integer, got 1.5");
+    expect(() => maxPool1d(x, [1, 2] as unknown as number)).toThrow("maxPool1d: argument 'kernel': expected a positive integer, got [1,2]");
+    expect(() => maxPool1d(x, '2' as unknown as number)).toThrow("maxPool1d: argument 'kernel': expected a positive integer, got \"2\"");
+    expect(() => maxPool1d(x, 2, { stride: 0 })).toThrow("maxPool1d: argument 'stride': expected a positive integer, got 0");
+    expect(() => avgPool1d(x, 2, { padding: -1 })).toThrow("avgPool1d: argument 'padding': expected a non-negative integer, got -1");
     expect(() => avgPool1d(tensor([[1, 2]]), 1)).toThrow("avgPool1d: argument 'x': expected a rank-3 tensor [N, C, L], got shape [1, 2]");
   });
 });

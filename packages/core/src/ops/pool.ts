@@ -4,7 +4,7 @@
  * −∞ in the padding, `mean` with zeros. The VJPs are those of the reduction and of im2col (col2im), so
  * pooling is differentiable to any order and needs no primitive of its own.
  */
-import { TapegradError, fmtShape } from '../errors.js';
+import { TapegradError, fmtShape, fmtValue } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { along, checkRank, im2col, pairOf, windows, type ConvGeometry, type Pair } from './conv.js';
 import { expectTensor } from './define.js';
@@ -20,18 +20,22 @@ export interface Pool2dOptions {
 }
 
 function pool2d(op: string, kind: 'max' | 'avg', x: Tensor, kernel: Pair, o: Pool2dOptions): Tensor {
-  const [n, c, h, w] = x.shape;
   const [kh, kw] = pairOf(op, kernel, 'kernel');
   const [sh, sw] = pairOf(op, o.stride ?? [kh, kw], 'stride');
   const [ph, pw] = pairOf(op, o.padding ?? 0, 'padding', 0);
   if (2 * ph > kh || 2 * pw > kw) {
     throw new TapegradError(op, `padding ${JSON.stringify([ph, pw])} must be at most half the kernel ${JSON.stringify([kh, kw])} (as PyTorch)`, 'padding');
   }
-  const ho = windows(op, x, h, kh, sh, 1, 2 * ph, 'height', 'kernel');
-  const wo = windows(op, x, w, kw, sw, 1, 2 * pw, op.endsWith('1d') ? 'length' : 'width', 'kernel');
-  const g: ConvGeometry = { kh, kw, sh, sw, dh: 1, dw: 1, ph, pw, ho, wo };
+  const ho = windows(op, x, x.shape[2], kh, sh, 1, 2 * ph, 'height', 'kernel');
+  const wo = windows(op, x, x.shape[3], kw, sw, 1, 2 * pw, 'width', 'kernel');
+  return pool(kind, x, { kh, kw, sh, sw, dh: 1, dw: 1, ph, pw, ho, wo });
+}
+
+/** Pools x [N, C, H, W] over the windows of a checked geometry g. */
+function pool(kind: 'max' | 'avg', x: Tensor, g: ConvGeometry): Tensor {
+  const [n, c, h, w] = x.shape;
   const cols = im2col(reshape(x, [n * c, 1, h, w]), g, kind === 'max' ? -Infinity : 0); // [N·C, kh·kw, ho·wo]
-  return reshape(kind === 'max' ? max(cols, 1) : mean(cols, 1), [n, c, ho, wo]);
+  return reshape(kind === 'max' ? max(cols, 1) : mean(cols, 1), [n, c, g.ho, g.wo]);
 }
 
 function checked(op: string, x: Tensor, rank: 3 | 4): Tensor {
@@ -72,11 +76,19 @@ export interface Pool1dOptions {
   padding?: number;
 }
 
+/** Checked in 1-D, so errors show the user's [N, C, L] and numbers, not the image of height 1 pooled inside. */
 function pool1d(op: string, kind: 'max' | 'avg', x: Tensor, kernel: number, o: Pool1dOptions): Tensor {
   checked(op, x, 3);
-  if (typeof kernel !== 'number') throw new TapegradError(op, `expected a positive integer, got ${Array.isArray(kernel) ? JSON.stringify(kernel) : typeof kernel}`, 'kernel');
-  const o2 = { stride: along(op, o.stride, 'stride', 1), padding: along(op, o.padding, 'padding', 0) };
-  return squeeze(pool2d(op, kind, unsqueeze(x, 2), [1, kernel], o2), 2);
+  if (!Number.isInteger(kernel) || kernel < 1) {
+    throw new TapegradError(op, `expected a positive integer, got ${Array.isArray(kernel) ? JSON.stringify(kernel) : fmtValue(kernel)}`, 'kernel');
+  }
+  // along() checks a 1-D option and gives it back as the pair [height, value]
+  const [, stride] = (along(op, o.stride, 'stride', 1) ?? [1, kernel]) as readonly [number, number];
+  const [, padding] = (along(op, o.padding, 'padding', 0) ?? [0, 0]) as readonly [number, number];
+  if (2 * padding > kernel) throw new TapegradError(op, `padding ${padding} must be at most half the kernel ${kernel} (as PyTorch)`, 'padding');
+  const lo = windows(op, x, x.shape[2], kernel, stride, 1, 2 * padding, 'length', 'kernel');
+  const g: ConvGeometry = { kh: 1, kw: kernel, sh: 1, sw: stride, dh: 1, dw: 1, ph: 0, pw: padding, ho: 1, wo: lo };
+  return squeeze(pool(kind, unsqueeze(x, 2), g), 2);
 }
 
 /**
