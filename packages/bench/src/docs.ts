@@ -49,6 +49,11 @@ const workloads = (cfg: Omit<RunConfig, 'lib'>, c = cfg.conv): string => `- **W1
 - **tapegrad** runs through its public API from the built packages, with the kernels core makes active
   (\`backend()\` is printed under the table); where core lets the thread count be set, W1, W2 and W5 are run at 1
   and at 2 threads, and everything else at the default.
+- **tapegrad-fma** is tapegrad again with its fused multiply-add gemm (WebAssembly relaxed SIMD,
+  \`f32x4.relaxed_madd\`), on one thread and on the gemm-bound workloads only (W1, W2, W5). Node 20 has relaxed
+  SIMD behind \`--experimental-wasm-relaxed-simd\`, which the bench gives this child (and itself, to measure the
+  relaxed ceiling); the tapegrad column runs without it, on the mul + add kernels users of Node 20 get. Chromium
+  has relaxed SIMD by default, so the fused path is what browser users get.
 - **pytorch** (optional): \`peers/torch_peer.py\` in the first Python among \`$TAPEGRAD_PYTHON\`, \`/usr/bin/python3\`
   and \`python3\` that can \`import torch\` (the bench never installs it; without one its cells say so), with
   \`torch.set_num_threads(1)\` and one OpenMP/BLAS thread. It gets the same data as the JavaScript children, over
