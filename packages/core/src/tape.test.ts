@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { runInNewContext } from 'node:vm';
 import { List } from 'immutable';
 import {
   tensor, ones, full, noGrad, isGradEnabled, tapeOf, setKernels, kernels, zeroGrad,
@@ -363,5 +364,28 @@ describe('noGrad', () => {
     expect(x.mul(2).requiresGrad).toBe(true);
     expect(noGrad(() => 42)).toBe(42);
     expect(ones([1]).requiresGrad).toBe(false);
+  });
+
+  it('refuses async functions, before running them, from this realm or another, and returned thenables', () => {
+    let ran = 0;
+    const refuse = (fn: unknown): void => {
+      let err: unknown;
+      try { noGrad(fn as () => unknown); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(TapegradError);
+      expect((err as Error).message).toMatch(/^noGrad: argument 'fn': the function is async/);
+    };
+    refuse(async () => ran++);
+    refuse(async function named() { ran++; });
+    refuse(runInNewContext('(async () => 1)'));
+    expect(ran).toBe(0);
+    refuse(() => Promise.resolve(1));
+    refuse(() => ({ then: () => 1 }));
+    expect(isGradEnabled()).toBe(true);
+    // functions that are not async run, whatever their prototype
+    function* gen(): Generator<number> { yield 1; }
+    expect([...noGrad(gen)]).toEqual([1]);
+    expect(noGrad(runInNewContext('(() => 7)'))).toBe(7);
+    expect(noGrad(Object.setPrototypeOf(() => 8, null))).toBe(8);
+    expect(noGrad(() => [1, 2])).toEqual([1, 2]);
   });
 });

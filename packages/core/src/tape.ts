@@ -88,6 +88,15 @@ const ASYNC =
   'the function is async (or returned a promise): recording is only off while it runs synchronously, so the code after an await would be recorded; call noGrad around the synchronous parts';
 const isThenable = (v: unknown): boolean =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+/**
+ * Plain and arrow functions of this realm have Function.prototype as their prototype, so one comparison
+ * clears them; only other functions (async, generators, other realms' async ones) have their
+ * constructor's name read, which is a slower, shape-dependent lookup.
+ */
+const isAsyncFunction = (fn: () => unknown): boolean => {
+  const proto: unknown = Object.getPrototypeOf(fn);
+  return proto !== Function.prototype && (proto as { constructor?: { name?: unknown } } | null)?.constructor?.name === 'AsyncFunction';
+};
 
 /**
  * Runs `fn` without recording: tensors it creates have no tape and `requiresGrad` false. `fn` must
@@ -101,7 +110,7 @@ const isThenable = (v: unknown): boolean =>
  */
 export function noGrad<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TapegradError('noGrad', `expected a function, got ${fn === null ? 'null' : typeof fn}`, 'fn');
-  if (fn.constructor?.name === 'AsyncFunction') throw new TapegradError('noGrad', ASYNC, 'fn');
+  if (isAsyncFunction(fn)) throw new TapegradError('noGrad', ASYNC, 'fn');
   gradDisabled++;
   let out: T;
   try {

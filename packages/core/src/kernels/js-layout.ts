@@ -7,6 +7,21 @@ import type { FloatArray } from '../dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../shape.js';
 import { aroundAxis, coalesce, RowWalk } from './js-walk.js';
 
+const RUN = 32;
+
+/**
+ * dst[o, o + len) = src[i, i + len). A long run goes by `TypedArray.prototype.set` (a memmove, converting
+ * float64 to float32 exactly as an assignment would); below RUN elements a plain loop is cheaper than the
+ * subarray it needs.
+ */
+export function copyRun(src: FloatArray, i: number, dst: FloatArray, o: number, len: number): void {
+  if (len >= RUN) {
+    dst.set(src.subarray(i, i + len), o);
+    return;
+  }
+  for (const end = i + len; i < end; i++, o++) dst[o] = src[i];
+}
+
 function copyStrided(
   shape: readonly number[],
   src: FloatArray, srcOff: number, srcStrides: readonly number[],
@@ -22,7 +37,7 @@ function copyStrided(
     if (ss === 0 && ds === 1) {
       dst.fill(src[i], o, o + len);
     } else if (ss === 1 && ds === 1) {
-      for (const end = i + len; i < end; i++, o++) dst[o] = src[i];
+      copyRun(src, i, dst, o, len);
     } else {
       for (let j = 0; j < len; j++, i += ss, o += ds) dst[o] = src[i];
     }
@@ -33,7 +48,7 @@ function copyStrided(
 export function broadcast(x: FloatArray, shape: readonly number[], out: FloatArray, outShape: readonly number[]): void {
   const n = sizeOf(outShape);
   const nx = sizeOf(shape);
-  if (nx === n) { for (let i = 0; i < n; i++) out[i] = x[i]; return; }
+  if (nx === n) { copyRun(x, 0, out, 0, n); return; }
   if (nx === 1) { out.fill(x[0], 0, n); return; }
   copyStrided(outShape, x, 0, broadcastStrides(shape, outShape), out, 0, stridesOf(outShape));
 }
@@ -169,10 +184,7 @@ export function take(x: FloatArray, shape: readonly number[], index: Int32Array,
     return;
   }
   for (let o = 0, at = 0; o < outer; o++) {
-    for (let j = 0; j < k; j++) {
-      let src = (o * n + index[j]) * inner;
-      for (const end = at + inner; at < end; at++, src++) out[at] = x[src];
-    }
+    for (let j = 0; j < k; j++, at += inner) copyRun(x, (o * n + index[j]) * inner, out, at, inner);
   }
 }
 
