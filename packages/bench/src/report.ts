@@ -106,7 +106,8 @@ export interface Report {
   /** Disagreements with the references (also in notes); the bench reports them loudly. */
   mismatches: string[];
   /** Machine-readable figures: row label → lib → { value, ratio }. */
-  figures: { row: string; unit: string; lib: LibId; value: number; speedRatio?: number }[];
+  /** `cold`: the figure is one call that includes compiling (jit) and warming up, not a steady state. */
+  figures: { row: string; unit: string; lib: LibId; value: number; speedRatio?: number; cold?: true }[];
 }
 
 /**
@@ -174,7 +175,8 @@ export function buildReport(columns: Column[], refs: Map<string, Reference>, opt
           cell += ` (×${fmt(speedRatio)})`;
         }
         cell += marker(col, col.lib === 'tapegrad' ? key : peerKey);
-        figures.push({ row: metric.label, unit: metric.unit, lib: col.lib, value: v, speedRatio });
+        const cold = caseOf(col, col.lib === 'tapegrad' ? key : peerKey)?.extra?.coldCall === 1;
+        figures.push({ row: metric.label, unit: metric.unit, lib: col.lib, value: v, speedRatio, ...(cold ? { cold: true as const } : {}) });
         row.push(cell);
       }
       rows.push(row);

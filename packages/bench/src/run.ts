@@ -88,6 +88,7 @@ async function runCase<T>(
       // a call this slow (tfjs-cpu's W5: minutes) is not warmed up and repeated: its one call is the figure
       result.time = { median: firstSeconds, min: firstSeconds, reps: 1, inner: 1 };
       result.extra.overBudget = 1;
+      result.extra.coldCall = 1; // compile and warm-up included: no steady-state figure to judge a target by
       result.note = firstCallNote(firstSeconds, timing.budget);
       return result;
     }
