@@ -10,7 +10,7 @@
  * (one rounding instead of two: within the same bound, but not bit-equal to an engine without it). exp and sigmoid are within 1 and 2 ulp of the Math.exp-based JS kernel
  * in double, and float32 results came out identical on 10⁶ samples.
  */
-import { alloc, type DType, type FloatArray } from '../dtype.js';
+import type { FloatArray } from '../dtype.js';
 import { broadcastStrides } from '../shape.js';
 import { binary as jsBinary, sigmoidGrad as jsSigmoidGrad, unary as jsUnary } from './js-elementwise.js';
 import { coalesce } from './js-walk.js';
@@ -58,43 +58,8 @@ function gemm(
   transA: boolean, transB: boolean, m: number, n: number, k: number,
   a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
 ): void {
-  const S = c instanceof Float64Array ? 8 : 4;
-  const pc = m * n * k < limits.gemm ? -1 : compute(S, transA, transB, m, n, k, a, aOff, b, bOff);
-  if (pc < 0) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
-  c.set(heapOf(S).subarray(pc / S, pc / S + m * n), cOff);
-}
-
-/**
- * C = op(A)·op(B) as a new m×n array of `dtype`: `gemm` into a fresh array, but a WASM product is
- * copied out once (`slice`), where `gemm` would have its caller zero-fill C before copying over it.
- */
-export function gemmNew(
-  dtype: DType, transA: boolean, transB: boolean, m: number, n: number, k: number,
-  a: FloatArray, aOff: number, b: FloatArray, bOff: number,
-): FloatArray {
-  const S = dtype === 'float64' ? 8 : 4;
-  const pc = m * n * k < limits.gemm ? -1 : compute(S, transA, transB, m, n, k, a, aOff, b, bOff);
-  if (pc >= 0) return heapOf(S).slice(pc / S, pc / S + m * n);
-  const c = alloc(dtype, m * n);
-  jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, 0);
-  return c;
-}
-
-/** The view of the memory the last `compute` wrote its product in (the plain or the shared one). */
-let computedOn: WasmRuntime | null = null;
-const heapOf = (S: 4 | 8): FloatArray => (S === 8 ? heapF64(computedOn!) : heapF32(computedOn!));
-
-/**
- * Computes op(A)·op(B) in linear memory with elements of S bytes; the byte offset of C there (on the
- * runtime `heapOf` reads), or -1 where the caller must use the JS gemm (WASM off or unavailable, or
- * the memory cannot grow).
- */
-function compute(
-  S: 4 | 8, transA: boolean, transB: boolean, m: number, n: number, k: number,
-  a: FloatArray, aOff: number, b: FloatArray, bOff: number,
-): number {
-  if (!enabled) return -1;
   const work = m * n * k;
+  if (work < limits.gemm || !enabled) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
   // C is shared out by whole rows, or by whole columns when it is wider than tall.
   const byRows = m >= n;
   const extent = byRows ? m : n;
@@ -107,22 +72,20 @@ function compute(
     if (threads > 1) pool = shared;
   }
   const rt = pool ?? wasmRuntime();
-  if (rt === null) return -1;
+  if (rt === null) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
+  const S = c instanceof Float64Array ? 8 : 4;
   // Workers that are still starting may join mid-job, so every spawned one keeps its scratch area.
   const pa = align64(operandBase(rt, threads > 1 ? spawnedThreads() : 1));
-  // A·Aᵀ and the like (a factorization's S₂₂ −= L₂₁·L₂₁ᵀ) read one array twice: copy it once.
-  const same = a === b && aOff === bOff && m * k === k * n;
-  const pb = same ? pa : align64(pa + m * k * S);
+  const pb = align64(pa + m * k * S);
   const pc = align64(pb + k * n * S);
   // Row chunks share one packed op(B), after C: k·(n + NR) elements at most.
   const packed = threads > 1 && byRows ? align64(pc + m * n * S) : 0;
   const end = packed ? packed + k * (n + 32 / S) * S : pc + m * n * S;
-  if (!reserve(rt, end)) return -1;
-  computedOn = rt;
-  const heap = heapOf(S);
+  if (!reserve(rt, end)) return jsGemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff);
+  const heap = S === 8 ? heapF64(rt) : heapF32(rt);
   // set() converts, so a float32 operand of a float64 product is widened on the way in.
   heap.set(a.subarray(aOff, aOff + m * k), pa / S);
-  if (!same) heap.set(b.subarray(bOff, bOff + k * n), pb / S);
+  heap.set(b.subarray(bOff, bOff + k * n), pb / S);
   const lda = transA ? m : k, ldb = transB ? k : n;
   const fn = S === 8 ? rt.exports.gemmF64 : rt.exports.gemmF32;
   let done = false; // whether the threaded path computed C
@@ -141,7 +104,7 @@ function compute(
     if (!done) setNumThreads(1); // a worker threw (it should not): stop threading, compute here
   }
   if (!done) fn(transA, transB, m, n, k, pa, lda, pb, ldb, pc, n, workArea(rt, 0));
-  return pc;
+  c.set(heap.subarray(pc / S, pc / S + m * n), cOff);
 }
 
 /** The exports that take F's parameters. */

@@ -1,8 +1,7 @@
 import { MAX_SIZE, checkSize } from '../creation.js';
-import { alloc, promote, type DType, type FloatArray } from '../dtype.js';
+import { alloc, promote } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { kernels } from '../kernels/index.js';
-import { gemmNew, wasmKernels } from '../kernels/wasm.js';
 import { broadcastShapes, stridesOf } from '../shape.js';
 import { apply } from '../tape.js';
 import { Tensor } from '../tensor.js';
@@ -29,7 +28,9 @@ export const matmulOp = defineOp<'matmul', { transA: boolean; transB: boolean }>
     if (a.ndim === 2 && b.ndim === 2) {
       // one matrix each (every product of a layer): no batch dims to broadcast or walk
       if (m * n > MAX_SIZE) checkSize('matmul', m * n, 'b', `the product ${fmtShape([m, n])}`);
-      return new Tensor(product(dtype, transA, transB, m, n, ka, a.data, b.data), [m, n]);
+      const out = alloc(dtype, m * n);
+      kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);
+      return new Tensor(out, [m, n]);
     }
     const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
     const batch = broadcastShapes('matmul', batchA, batchB, 'a (batch dims)', 'b (batch dims)');
@@ -37,8 +38,11 @@ export const matmulOp = defineOp<'matmul', { transA: boolean; transB: boolean }>
     let count = 1;
     for (const d of batch) count *= d;
     if (count * m * n > MAX_SIZE) checkSize('matmul', count * m * n, 'b', `the product ${fmtShape(shape)}`);
-    if (count === 1) return new Tensor(product(dtype, transA, transB, m, n, ka, a.data, b.data), shape);
     const out = alloc(dtype, count * m * n);
+    if (count === 1) {
+      kernels.gemm(transA, transB, m, n, ka, a.data, 0, b.data, 0, out, 0);
+      return new Tensor(out, shape);
+    }
     // Matrix-granular strides: a batch dim of size 1 (or a missing one) repeats the same matrix.
     const sa = batchStrides(batchA, batch), sb = batchStrides(batchB, batch), bs = stridesOf(batch);
     const matA = m * ka, matB = ka * n;
@@ -60,14 +64,6 @@ export const matmulOp = defineOp<'matmul', { transA: boolean; transB: boolean }>
     needs[1] ? (transB ? matmulT(dC, a, true, transA) : matmulT(a, dC, !transA, false)) : null,
   ],
 });
-
-/** One product in a new array: through `gemmNew` while the WASM gemm is in use (it copies C out once). */
-function product(dtype: DType, transA: boolean, transB: boolean, m: number, n: number, k: number, a: FloatArray, b: FloatArray): FloatArray {
-  if (kernels.gemm === wasmKernels.gemm) return gemmNew(dtype, transA, transB, m, n, k, a, 0, b, 0);
-  const out = alloc(dtype, m * n);
-  kernels.gemm(transA, transB, m, n, k, a, 0, b, 0, out, 0);
-  return out;
-}
 
 function batchStrides(shape: readonly number[], batch: readonly number[]): number[] {
   const own = stridesOf(shape);
